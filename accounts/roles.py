@@ -1,0 +1,34 @@
+"""The four roles (Django groups) and the predicates permissions are built from.
+
+Superusers are admins and may do everything; the groups are created by a data
+migration so every installation has them.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+PROCUREMENT = "Procurement"
+EVALUATOR = "Evaluator"
+EXECUTIVE = "Executive"
+AUDITOR = "Auditor"
+ROLES = (PROCUREMENT, EVALUATOR, EXECUTIVE, AUDITOR)
+
+is_admin = rules.is_superuser
+is_procurement = rules.is_group_member(PROCUREMENT)
+is_evaluator = rules.is_group_member(EVALUATOR)
+is_executive = rules.is_group_member(EXECUTIVE)
+is_auditor = rules.is_group_member(AUDITOR)
+
+
+def role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
+    """The user's roles in display order; admins are listed as "Admin"."""
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_role_names"):
+        groups = set(user.groups.values_list("name", flat=True))
+        names = ["Admin"] if user.is_superuser else []
+        names += [role for role in ROLES if role in groups]
+        user._role_names = names
+    return user._role_names

@@ -1,0 +1,137 @@
+"""Reading the change history that django-simple-history records.
+
+Turns historical rows into entries a person can read: when, who, what was
+created, changed or deleted, and each field's old and new value.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+ACTIONS = {"+": "create", "~": "update", "-": "delete"}
+HIDDEN_FIELDS = {"version", "updated_at", "created_at"}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    action: str
+    record: str
+    reason: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+
+def _display(model: type[models.Model], name: str, value: Any, related: dict[tuple[type, Any], str]) -> str:
+    model_field = model._meta.get_field(name)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):  # many-to-many: a list of through rows as dicts
+        target = model_field.related_model
+        ids = [row.get(target._meta.model_name) for row in value]
+        return ", ".join(sorted(related.get((target, pk), f"#{pk}") for pk in ids)) or "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        return related.get((model_field.related_model, value), f"#{value}")
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+def entries(records: list[models.Model], *, label: str) -> list[HistoryEntry]:
+    """History entries for historical rows of one model (any number of objects).
+
+    ``records`` must carry ``history_user`` (select_related) and be complete for
+    each object, so each row is compared with the one before it in memory.
+    """
+    if not records:
+        return []
+    model = records[0].instance_type
+    by_object: dict[Any, list[Any]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        by_object[record.id].append(record)
+
+    pairs = []
+    needed: dict[type, set[Any]] = defaultdict(set)
+    for rows in by_object.values():
+        previous = None
+        for record in rows:
+            changes = record.diff_against(previous).changes if previous is not None else []
+            pairs.append((record, previous, changes))
+            for change in changes:
+                model_field = model._meta.get_field(change.field)
+                if model_field.many_to_many:
+                    target = model_field.related_model
+                    for value in (change.old or []) + (change.new or []):
+                        needed[target].add(value.get(target._meta.model_name))
+                elif model_field.is_relation:
+                    needed[model_field.related_model].update({change.old, change.new} - {None})
+            previous = record
+    related = {
+        (target, obj.pk): str(obj) for target, ids in needed.items() for obj in target._default_manager.filter(pk__in=ids)
+    }
+
+    result = []
+    for record, previous, changes in pairs:
+        shown = [
+            Change(
+                field=str(model._meta.get_field(c.field).verbose_name),
+                old=_display(model, c.field, c.old, related),
+                new=_display(model, c.field, c.new, related),
+            )
+            for c in changes
+            if c.field not in HIDDEN_FIELDS
+        ]
+        action = ACTIONS[record.history_type]
+        if action == "update" and not shown:
+            continue
+        user = record.history_user
+        result.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.get_username()) if user else "system",
+                action=action,
+                record=f"{label}: {record.history_object}",
+                reason=record.history_change_reason or "",
+                changes=shown,
+            )
+        )
+    return result
+
+
+@contextmanager
+def acting_as(user: Any) -> Iterator[None]:
+    """Attribute history rows written inside the block to ``user``.
+
+    Web requests get this from HistoryRequestMiddleware; commands (the demo,
+    package imports) use this so their changes are attributed too.
+    """
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", None)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del context.request
+        else:
+            context.request = previous

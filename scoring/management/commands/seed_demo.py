@@ -1,0 +1,320 @@
+"""Fill an empty database with a realistic demo: a buyer, a dozen MSPs, one user per role.
+
+Only for DEBUG installations: it creates users with printed passwords.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
+from evaluator.history import acting_as
+from scoring.models import Organization
+from vendors import services as vendor_services
+from vendors.models import MSP, OnsiteAvailability, ReferenceOutcome, Specialty
+
+USERS = [
+    # username, first, last, role (None: superuser)
+    ("admin", "Ada", "Admin", None),
+    ("procurement", "Priya", "Shah", PROCUREMENT),
+    ("evaluator", "Evan", "Brooks", EVALUATOR),
+    ("evaluator2", "Elena", "Ruiz", EVALUATOR),
+    ("executive", "Marcus", "Cole", EXECUTIVE),
+    ("auditor", "Aisha", "Okafor", AUDITOR),
+]
+
+ORGANIZATION = {
+    "name": "Harbor Dental Group",
+    "employees": 120,
+    "devices": 150,
+    "it_staff": 2,
+    "it_staff_annual_cost": Decimal("180000"),
+    "industry": "healthcare",
+    "compliance": ["HIPAA"],
+}
+
+# name, website, hq, area, on-site, fully managed, co-managed, specialties, notes,
+# contacts [(name, title, email, phone)], references [(client, employees, industry, outcome, days ago, notes)]
+MSPS: list[dict[str, Any]] = [
+    {
+        "name": "Pacific Coast Managed IT",
+        "website": "https://pacificcoastmit.example",
+        "headquarters": "Los Angeles, CA",
+        "service_area": "Southern California",
+        "onsite": OnsiteAvailability.SAME_DAY,
+        "fully": True,
+        "co": True,
+        "specialties": ["compliance-hipaa", "security-soc", "backup-dr", "vcio"],
+        "notes": "Runs its own 24/7 SOC. Healthcare is about a third of its client base.",
+        "contacts": [("Dana Whitfield", "Account executive", "dana@pacificcoastmit.example", "+1 213 555 0141")],
+        "references": [
+            ("Westside Pediatrics", 45, "healthcare", ReferenceOutcome.POSITIVE, 20, "Response within 20 minutes on every P1 last year."),
+            ("Marina Orthodontics", 30, "healthcare", ReferenceOutcome.POSITIVE, 18, "Helped them pass a HIPAA risk assessment."),
+            ("Sunset Legal LLP", 60, "legal", ReferenceOutcome.NOT_CHECKED, None, ""),
+        ],
+    },
+    {
+        "name": "Summit Tech Partners",
+        "website": "https://summittech.example",
+        "headquarters": "Irvine, CA",
+        "service_area": "Orange County and Los Angeles",
+        "onsite": OnsiteAvailability.NEXT_DAY,
+        "fully": False,
+        "co": True,
+        "specialties": ["cloud-azure", "projects-migrations", "rmm-psa-tools"],
+        "notes": "Co-managed only. Gives the internal team its RMM and PSA licences.",
+        "contacts": [("Luis Moreno", "Co-managed practice lead", "luis@summittech.example", "+1 949 555 0177")],
+        "references": [
+            ("Orange Valley Credit Union", 210, "financial services", ReferenceOutcome.POSITIVE, 25, "Tier 3 escalations handled well; clear handoff."),
+            ("Irvine Biotech", 140, "life sciences", ReferenceOutcome.MIXED, 22, "Strong on Azure, slow on after-hours tickets."),
+        ],
+    },
+    {
+        "name": "BrightPath IT Services",
+        "website": "https://brightpath-it.example",
+        "headquarters": "San Diego, CA",
+        "service_area": "San Diego County",
+        "onsite": OnsiteAvailability.SAME_DAY,
+        "fully": True,
+        "co": False,
+        "specialties": ["help-desk", "microsoft-365", "backup-dr"],
+        "notes": "Flat-fee fully managed bundles for offices of 10 to 80 people.",
+        "contacts": [("Hannah Lee", "Sales director", "hannah@brightpath-it.example", "+1 619 555 0102")],
+        "references": [
+            ("Coronado Realty", 25, "real estate", ReferenceOutcome.POSITIVE, 15, ""),
+            ("Mission Bay Accounting", 35, "accounting", ReferenceOutcome.POSITIVE, 14, "Good quarterly vCIO reviews."),
+        ],
+    },
+    {
+        "name": "Ironclad Cyber & IT",
+        "website": "https://ironclad-cyber.example",
+        "headquarters": "Pasadena, CA",
+        "service_area": "Greater Los Angeles",
+        "onsite": OnsiteAvailability.SCHEDULED,
+        "fully": True,
+        "co": True,
+        "specialties": ["security-soc", "compliance-soc2", "compliance-pci", "network-infrastructure"],
+        "notes": "Security-first provider; holds its own SOC 2 Type II report.",
+        "contacts": [("Robert Chen", "Managing partner", "robert@ironclad-cyber.example", "+1 626 555 0190")],
+        "references": [
+            ("Pasadena Community Bank", 180, "financial services", ReferenceOutcome.POSITIVE, 30, "Passed PCI audit with their help."),
+            ("Arroyo Engineering", 90, "construction", ReferenceOutcome.UNREACHABLE, 28, "Two voicemails, no call back."),
+        ],
+    },
+    {
+        "name": "ClearSky Cloud Services",
+        "website": "https://clearskycloud.example",
+        "headquarters": "Austin, TX",
+        "service_area": "United States (remote)",
+        "onsite": OnsiteAvailability.REMOTE_ONLY,
+        "fully": False,
+        "co": True,
+        "specialties": ["cloud-azure", "cloud-aws", "projects-migrations"],
+        "notes": "Remote cloud engineering team for migrations and landing zones.",
+        "contacts": [("Megan Price", "Solutions architect", "megan@clearskycloud.example", "")],
+        "references": [
+            ("Lone Star Logistics", 320, "logistics", ReferenceOutcome.POSITIVE, 40, "Completed an Azure migration on schedule."),
+        ],
+    },
+    {
+        "name": "Valley Network Solutions",
+        "website": "https://valleynet.example",
+        "headquarters": "Fresno, CA",
+        "service_area": "Central Valley",
+        "onsite": OnsiteAvailability.SAME_DAY,
+        "fully": True,
+        "co": False,
+        "specialties": ["network-infrastructure", "help-desk"],
+        "notes": "Quoted a single per-user price before seeing our environment.",
+        "contacts": [("Tom Garza", "Owner", "tom@valleynet.example", "+1 559 555 0133")],
+        "references": [],
+    },
+    {
+        "name": "Harborview MSP",
+        "website": "https://harborviewmsp.example",
+        "headquarters": "Long Beach, CA",
+        "service_area": "South Bay and Long Beach",
+        "onsite": OnsiteAvailability.DEDICATED,
+        "fully": True,
+        "co": True,
+        "specialties": ["compliance-hipaa", "help-desk", "vcio", "microsoft-365"],
+        "notes": "Can place a technician on site two days a week.",
+        "contacts": [
+            ("Grace Kim", "Client success manager", "grace@harborviewmsp.example", "+1 562 555 0150"),
+            ("Omar Haddad", "Service desk manager", "omar@harborviewmsp.example", "+1 562 555 0151"),
+        ],
+        "references": [
+            ("Bayside Dental Care", 40, "healthcare", ReferenceOutcome.POSITIVE, 12, "Very responsive; knows dental imaging software."),
+            ("Long Beach Family Law", 22, "legal", ReferenceOutcome.NOT_CHECKED, None, ""),
+        ],
+    },
+    {
+        "name": "Apex Managed Services",
+        "website": "https://apexmanaged.example",
+        "headquarters": "Phoenix, AZ",
+        "service_area": "Southwest United States",
+        "onsite": OnsiteAvailability.NEXT_DAY,
+        "fully": True,
+        "co": True,
+        "specialties": ["backup-dr", "rmm-psa-tools", "help-desk"],
+        "notes": "Asks for a 60-month term; exit clause under discussion.",
+        "contacts": [("Kyle Benson", "Regional sales", "kyle@apexmanaged.example", "+1 602 555 0166")],
+        "references": [
+            ("Desert Sun Clinics", 150, "healthcare", ReferenceOutcome.NEGATIVE, 10, "Struggled to leave a long contract."),
+            ("Scottsdale Property Group", 55, "real estate", ReferenceOutcome.MIXED, 9, ""),
+        ],
+    },
+    {
+        "name": "Northstar vCIO Group",
+        "website": "https://northstarvcio.example",
+        "headquarters": "Santa Monica, CA",
+        "service_area": "Los Angeles (strategy engagements nationwide)",
+        "onsite": OnsiteAvailability.SCHEDULED,
+        "fully": False,
+        "co": True,
+        "specialties": ["vcio", "compliance-hipaa", "compliance-soc2"],
+        "notes": "Strategic partnership model: roadmaps and budgets with the internal team.",
+        "contacts": [("Samantha Ortiz", "Principal vCIO", "sam@northstarvcio.example", "+1 310 555 0120")],
+        "references": [
+            ("Santa Monica Health Partners", 260, "healthcare", ReferenceOutcome.POSITIVE, 35, "Three-year roadmap delivered; board liked it."),
+            ("Venice Creative Studio", 80, "media", ReferenceOutcome.POSITIVE, 33, ""),
+        ],
+    },
+    {
+        "name": "Redwood IT Collective",
+        "website": "https://redwoodit.example",
+        "headquarters": "Sacramento, CA",
+        "service_area": "Northern California",
+        "onsite": OnsiteAvailability.NEXT_DAY,
+        "fully": True,
+        "co": True,
+        "specialties": ["security-soc", "backup-dr", "cloud-azure"],
+        "notes": "",
+        "contacts": [("Jordan Patel", "Business development", "jordan@redwoodit.example", "+1 916 555 0108")],
+        "references": [
+            ("Capitol Accounting", 48, "accounting", ReferenceOutcome.NOT_CHECKED, None, ""),
+            ("Folsom Dental Partners", 65, "healthcare", ReferenceOutcome.NOT_CHECKED, None, ""),
+        ],
+    },
+    {
+        "name": "Meridian Support Desk",
+        "website": "https://meridiansupport.example",
+        "headquarters": "Las Vegas, NV",
+        "service_area": "Nevada and Southern California",
+        "onsite": OnsiteAvailability.REMOTE_ONLY,
+        "fully": False,
+        "co": True,
+        "specialties": ["help-desk", "rmm-psa-tools"],
+        "notes": "After-hours coverage for internal teams; nights, weekends and holidays.",
+        "contacts": [("Chris Nakamura", "Partnerships", "chris@meridiansupport.example", "+1 702 555 0188")],
+        "references": [
+            ("Silver State Hotels", 400, "hospitality", ReferenceOutcome.POSITIVE, 21, "Nights and weekends covered for two years."),
+        ],
+    },
+    {
+        "name": "Canyon Compliance IT",
+        "website": "https://canyoncompliance.example",
+        "headquarters": "Riverside, CA",
+        "service_area": "Inland Empire",
+        "onsite": OnsiteAvailability.SAME_DAY,
+        "fully": True,
+        "co": False,
+        "specialties": ["compliance-hipaa", "compliance-pci", "security-soc"],
+        "notes": "Signs a HIPAA business associate agreement as standard.",
+        "contacts": [("Rachel Adams", "Compliance lead", "rachel@canyoncompliance.example", "+1 951 555 0111")],
+        "references": [
+            ("Riverside Medical Imaging", 70, "healthcare", ReferenceOutcome.POSITIVE, 16, "Audit-ready documentation."),
+            ("Temecula Family Practice", 18, "healthcare", ReferenceOutcome.POSITIVE, 16, ""),
+            ("Corona Title & Escrow", 33, "financial services", ReferenceOutcome.NOT_CHECKED, None, ""),
+        ],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Fill an empty database with a demo buyer, a dozen MSPs and one user per role (DEBUG only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the database already has users or MSPs.",
+        )
+        parser.add_argument("--password", help="Give every demo user this password instead of random ones.")
+
+    def handle(self, *args: Any, if_empty: bool, password: str | None, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("The demo creates users with known passwords: it only runs with DEBUG=true.")
+        if User.objects.exists() or MSP.objects.exists():
+            if if_empty:
+                self.stdout.write("The database already has data; the demo was not loaded.")
+                return
+            raise CommandError("The database is not empty; the demo only fills an empty one.")
+
+        with transaction.atomic():
+            passwords = self._create_users(password)
+            procurement = User.objects.get(username="procurement")
+            with acting_as(procurement):
+                Organization.objects.create(**ORGANIZATION)
+                self._create_msps(procurement)
+
+        self.stdout.write(self.style.SUCCESS("Demo loaded: Harbor Dental Group and 12 MSPs."))
+        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
+        width = max(len(u) for u in passwords)
+        for username, first, last, role in USERS:
+            self.stdout.write(f"  {username.ljust(width)}  {passwords[username]}  ({role or 'Admin'})")
+
+    def _create_users(self, password: str | None) -> dict[str, str]:
+        passwords = {}
+        for username, first, last, role in USERS:
+            passwords[username] = password or secrets.token_urlsafe(9)
+            email = f"{username}@harbordental.example"
+            if role is None:
+                user = User.objects.create_superuser(username, email, passwords[username])
+            else:
+                user = User.objects.create_user(username, email, passwords[username])
+            user.first_name, user.last_name = first, last
+            user.save(update_fields=["first_name", "last_name"])
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+        return passwords
+
+    def _create_msps(self, checker: User) -> None:
+        specialties = {s.slug: s for s in Specialty.objects.all()}
+        today = date.today()
+        for data in MSPS:
+            msp = vendor_services.msp_create(
+                name=data["name"],
+                website=data["website"],
+                headquarters=data["headquarters"],
+                service_area=data["service_area"],
+                onsite_availability=data["onsite"],
+                offers_fully_managed=data["fully"],
+                offers_co_managed=data["co"],
+                notes=data["notes"],
+                specialties=[specialties[slug] for slug in data["specialties"]],
+            )
+            for index, (name, title, email, phone) in enumerate(data["contacts"]):
+                vendor_services.contact_create(
+                    msp=msp, name=name, title=title, email=email, phone=phone, is_primary=index == 0
+                )
+            for client, employees, industry, outcome, days_ago, notes in data["references"]:
+                vendor_services.reference_create(
+                    msp=msp,
+                    by=checker,
+                    client=client,
+                    client_employees=employees,
+                    industry=industry,
+                    contact_name="Office manager",
+                    outcome=outcome,
+                    checked_on=today - timedelta(days=days_ago) if days_ago is not None else None,
+                    notes=notes,
+                )

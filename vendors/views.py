@@ -1,0 +1,210 @@
+"""Pages of the MSP registry. Every role may read; Procurement and admins edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from evaluator.concurrency import CONFLICT_MESSAGE, EditConflict
+
+from . import selectors, services
+from .filters import MSPFilter
+from .forms import ContactForm, MSPForm, ReferenceForm
+from .models import MSP, ClientReference, Contact
+from .tables import MSPTable
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("Only Procurement and admins can change the MSP registry.")
+
+
+def _get_msp(pk: int, queryset: QuerySet[MSP] | None = None) -> MSP:
+    return get_object_or_404(queryset if queryset is not None else MSP.objects.all(), pk=pk)
+
+
+def _form_fields(form: Any) -> dict[str, Any]:
+    return {name: value for name, value in form.cleaned_data.items() if name != "version"}
+
+
+class MSPListView(SingleTableMixin, FilterView):
+    table_class = MSPTable
+    filterset_class = MSPFilter
+    template_name = "vendors/msp_list.html"
+    paginate_by = 25
+
+    def get_queryset(self) -> QuerySet[MSP]:
+        return selectors.msp_list()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = self.request.user.has_perm("vendors.add_msp")
+        return context
+
+
+def msp_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    msp = _get_msp(pk, selectors.msp_detail())
+    return render(
+        request,
+        "vendors/msp_detail.html",
+        {
+            "msp": msp,
+            "can_edit": request.user.has_perm("vendors.change_msp", msp),
+            "history": selectors.msp_history(msp),
+        },
+    )
+
+
+def msp_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "vendors.add_msp")
+    form = MSPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = _form_fields(form)
+        specialties = fields.pop("specialties")
+        try:
+            msp = services.msp_create(specialties=specialties, **fields)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{msp.name} was added to the registry.")
+            return redirect(msp)
+    return render(request, "vendors/msp_form.html", {"form": form})
+
+
+def msp_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    msp = _get_msp(pk)
+    _require(request, "vendors.change_msp")
+    if msp.is_archived:
+        messages.error(request, f"{msp.name} is archived; restore it before editing.")
+        return redirect(msp)
+    form = MSPForm(request.POST or None, instance=msp)
+    if request.method == "POST" and form.is_valid():
+        fields = _form_fields(form)
+        specialties = fields.pop("specialties")
+        try:
+            services.msp_update(
+                msp=MSP.objects.get(pk=pk), expected_version=form.expected_version, specialties=specialties, **fields
+            )
+        except EditConflict as conflict:
+            form.add_conflict(conflict.current)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved {fields['name']}.")
+            return redirect(msp)
+    return render(request, "vendors/msp_form.html", {"form": form, "msp": msp})
+
+
+def _version_from_post(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
+@require_POST
+def msp_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    msp = _get_msp(pk)
+    _require(request, "vendors.archive_msp")
+    if msp.is_archived:
+        messages.info(request, f"{msp.name} was already archived.")
+        return redirect(msp)
+    try:
+        services.msp_archive(msp=msp, expected_version=_version_from_post(request))
+    except EditConflict:
+        messages.error(request, CONFLICT_MESSAGE.split(".")[0] + ". Check the record and archive again.")
+    else:
+        messages.success(request, f"{msp.name} is archived. It stays in the record and can be restored.")
+    return redirect(msp)
+
+
+@require_POST
+def msp_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    msp = _get_msp(pk)
+    _require(request, "vendors.archive_msp")
+    if not msp.is_archived:
+        return redirect(msp)
+    try:
+        services.msp_restore(msp=msp, expected_version=_version_from_post(request))
+    except EditConflict:
+        messages.error(request, CONFLICT_MESSAGE.split(".")[0] + ". Check the record and restore again.")
+    else:
+        messages.success(request, f"{msp.name} is active again.")
+    return redirect(msp)
+
+
+def contact_form(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    msp = _get_msp(pk)
+    contact = get_object_or_404(Contact, pk=contact_pk, msp=msp) if contact_pk else None
+    _require(request, "vendors.change_msp")
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        fields = _form_fields(form)
+        try:
+            if contact is None:
+                services.contact_create(msp=msp, **fields)
+            else:
+                services.contact_update(
+                    contact=Contact.objects.get(pk=contact.pk), expected_version=form.expected_version, **fields
+                )
+        except EditConflict as conflict:
+            form.add_conflict(conflict.current)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved contact {fields['name']}.")
+            return redirect(msp)
+    return render(request, "vendors/contact_form.html", {"form": form, "msp": msp, "contact": contact})
+
+
+def reference_form(request: HttpRequest, pk: int, reference_pk: int | None = None) -> HttpResponse:
+    msp = _get_msp(pk)
+    reference = get_object_or_404(ClientReference, pk=reference_pk, msp=msp) if reference_pk else None
+    _require(request, "vendors.change_msp")
+    if reference is not None and reference.is_archived:
+        messages.error(request, "This reference is archived and can't be edited.")
+        return redirect(msp)
+    form = ReferenceForm(request.POST or None, instance=reference)
+    if request.method == "POST" and form.is_valid():
+        fields = _form_fields(form)
+        try:
+            if reference is None:
+                services.reference_create(msp=msp, by=request.user, **fields)
+            else:
+                services.reference_update(
+                    reference=ClientReference.objects.get(pk=reference.pk),
+                    expected_version=form.expected_version,
+                    by=request.user,
+                    **fields,
+                )
+        except EditConflict as conflict:
+            form.add_conflict(conflict.current)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved reference {fields['client']}.")
+            return redirect(msp)
+    return render(request, "vendors/reference_form.html", {"form": form, "msp": msp, "reference": reference})
+
+
+@require_POST
+def reference_archive(request: HttpRequest, pk: int, reference_pk: int) -> HttpResponse:
+    msp = _get_msp(pk)
+    reference = get_object_or_404(ClientReference, pk=reference_pk, msp=msp)
+    _require(request, "vendors.change_msp")
+    if not reference.is_archived:
+        try:
+            services.reference_archive(reference=reference, expected_version=_version_from_post(request))
+        except EditConflict:
+            messages.error(request, "The reference was changed by someone else; check it and archive again.")
+            return redirect(msp)
+        messages.success(request, f"Reference {reference.client} archived.")
+    return redirect(msp)
