@@ -7,7 +7,7 @@ created, changed or deleted, and each field's old and new value.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,7 +57,9 @@ def _display(model: type[models.Model], name: str, value: Any, related: dict[tup
     return str(value)
 
 
-def entries(records: list[models.Model], *, label: str) -> list[HistoryEntry]:
+def entries(
+    records: list[models.Model], *, label: str, describe: Callable[[Any], str] = str
+) -> list[HistoryEntry]:
     """History entries for historical rows of one model (any number of objects).
 
     ``records`` must carry ``history_user`` (select_related) and be complete for
@@ -110,7 +112,7 @@ def entries(records: list[models.Model], *, label: str) -> list[HistoryEntry]:
                 when=record.history_date,
                 who=(user.get_full_name() or user.get_username()) if user else "system",
                 action=action,
-                record=f"{label}: {record.history_object}",
+                record=f"{label}: {describe(record)}",
                 reason=record.history_change_reason or "",
                 changes=shown,
             )

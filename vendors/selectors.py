@@ -50,10 +50,12 @@ def msp_history(msp: MSP, *, limit: int = 30) -> list[HistoryEntry]:
         *entries(
             list(Contact.history.filter(msp_id=msp.pk).select_related("history_user")),
             label="Contact",
+            describe=lambda contact: contact.name,
         ),
         *entries(
             list(ClientReference.history.filter(msp_id=msp.pk).select_related("history_user")),
             label="Reference",
+            describe=lambda reference: reference.client,
         ),
     ]
     found.sort(key=lambda entry: entry.when, reverse=True)

@@ -1,0 +1,70 @@
+"""Shared fixtures: one user per role, an outsider with no role, and MSP factories."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
+from vendors import services as vendor_services
+from vendors.models import MSP
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str, role: str | None = None, *, superuser: bool = False) -> User:
+    if superuser:
+        return User.objects.create_superuser(username, f"{username}@example.com", PASSWORD)
+    user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, first_name=username.title())
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("ada", superuser=True)
+
+
+@pytest.fixture
+def procurement(db) -> User:
+    return make_user("priya", PROCUREMENT)
+
+
+@pytest.fixture
+def evaluator(db) -> User:
+    return make_user("evan", EVALUATOR)
+
+
+@pytest.fixture
+def executive(db) -> User:
+    return make_user("marcus", EXECUTIVE)
+
+
+@pytest.fixture
+def auditor(db) -> User:
+    return make_user("aisha", AUDITOR)
+
+
+@pytest.fixture
+def no_role_user(db) -> User:
+    return make_user("nobody")
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def msp(db) -> MSP:
+    return vendor_services.msp_create(
+        name="Acme Managed IT",
+        website="https://acme.example",
+        headquarters="Los Angeles, CA",
+        service_area="Southern California",
+        offers_fully_managed=True,
+        offers_co_managed=False,
+    )
