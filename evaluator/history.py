@@ -57,9 +57,7 @@ def _display(model: type[models.Model], name: str, value: Any, related: dict[tup
     return str(value)
 
 
-def entries(
-    records: list[models.Model], *, label: str, describe: Callable[[Any], str] = str
-) -> list[HistoryEntry]:
+def entries(records: list[models.Model], *, label: str, describe: Callable[[Any], str] = str) -> list[HistoryEntry]:
     """History entries for historical rows of one model (any number of objects).
 
     ``records`` must carry ``history_user`` (select_related) and be complete for
@@ -78,7 +76,7 @@ def entries(
         previous = None
         for record in rows:
             changes = record.diff_against(previous).changes if previous is not None else []
-            pairs.append((record, previous, changes))
+            pairs.append((record, changes))
             for change in changes:
                 model_field = model._meta.get_field(change.field)
                 if model_field.many_to_many:
@@ -89,11 +87,13 @@ def entries(
                     needed[model_field.related_model].update({change.old, change.new} - {None})
             previous = record
     related = {
-        (target, obj.pk): str(obj) for target, ids in needed.items() for obj in target._default_manager.filter(pk__in=ids)
+        (target, obj.pk): str(obj)
+        for target, ids in needed.items()
+        for obj in target._default_manager.filter(pk__in=ids)
     }
 
     result = []
-    for record, previous, changes in pairs:
+    for record, changes in pairs:
         shown = [
             Change(
                 field=str(model._meta.get_field(c.field).verbose_name),

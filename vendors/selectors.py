@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from evaluator.history import HistoryEntry, entries
 
@@ -12,14 +13,18 @@ from .models import MSP, ClientReference, Contact, ReferenceOutcome
 def msp_list() -> QuerySet[MSP]:
     """MSPs with their reference counts annotated and specialties prefetched."""
     active_refs = Q(references__archived_at__isnull=True)
-    return MSP.objects.annotate(
-        reference_count=Count("references", filter=active_refs, distinct=True),
-        checked_reference_count=Count(
-            "references",
-            filter=active_refs & ~Q(references__outcome=ReferenceOutcome.NOT_CHECKED),
-            distinct=True,
-        ),
-    ).prefetch_related("specialties")
+    return (
+        MSP.objects.annotate(
+            reference_count=Count("references", filter=active_refs, distinct=True),
+            checked_reference_count=Count(
+                "references",
+                filter=active_refs & ~Q(references__outcome=ReferenceOutcome.NOT_CHECKED),
+                distinct=True,
+            ),
+        )
+        .prefetch_related("specialties")
+        .order_by(Lower("name"), "pk")
+    )
 
 
 def msp_detail() -> QuerySet[MSP]:

@@ -56,8 +56,22 @@ MSPS: list[dict[str, Any]] = [
         "notes": "Runs its own 24/7 SOC. Healthcare is about a third of its client base.",
         "contacts": [("Dana Whitfield", "Account executive", "dana@pacificcoastmit.example", "+1 213 555 0141")],
         "references": [
-            ("Westside Pediatrics", 45, "healthcare", ReferenceOutcome.POSITIVE, 20, "Response within 20 minutes on every P1 last year."),
-            ("Marina Orthodontics", 30, "healthcare", ReferenceOutcome.POSITIVE, 18, "Helped them pass a HIPAA risk assessment."),
+            (
+                "Westside Pediatrics",
+                45,
+                "healthcare",
+                ReferenceOutcome.POSITIVE,
+                20,
+                "Response within 20 minutes on every P1 last year.",
+            ),
+            (
+                "Marina Orthodontics",
+                30,
+                "healthcare",
+                ReferenceOutcome.POSITIVE,
+                18,
+                "Helped them pass a HIPAA risk assessment.",
+            ),
             ("Sunset Legal LLP", 60, "legal", ReferenceOutcome.NOT_CHECKED, None, ""),
         ],
     },
@@ -73,8 +87,22 @@ MSPS: list[dict[str, Any]] = [
         "notes": "Co-managed only. Gives the internal team its RMM and PSA licences.",
         "contacts": [("Luis Moreno", "Co-managed practice lead", "luis@summittech.example", "+1 949 555 0177")],
         "references": [
-            ("Orange Valley Credit Union", 210, "financial services", ReferenceOutcome.POSITIVE, 25, "Tier 3 escalations handled well; clear handoff."),
-            ("Irvine Biotech", 140, "life sciences", ReferenceOutcome.MIXED, 22, "Strong on Azure, slow on after-hours tickets."),
+            (
+                "Orange Valley Credit Union",
+                210,
+                "financial services",
+                ReferenceOutcome.POSITIVE,
+                25,
+                "Tier 3 escalations handled well; clear handoff.",
+            ),
+            (
+                "Irvine Biotech",
+                140,
+                "life sciences",
+                ReferenceOutcome.MIXED,
+                22,
+                "Strong on Azure, slow on after-hours tickets.",
+            ),
         ],
     },
     {
@@ -105,8 +133,22 @@ MSPS: list[dict[str, Any]] = [
         "notes": "Security-first provider; holds its own SOC 2 Type II report.",
         "contacts": [("Robert Chen", "Managing partner", "robert@ironclad-cyber.example", "+1 626 555 0190")],
         "references": [
-            ("Pasadena Community Bank", 180, "financial services", ReferenceOutcome.POSITIVE, 30, "Passed PCI audit with their help."),
-            ("Arroyo Engineering", 90, "construction", ReferenceOutcome.UNREACHABLE, 28, "Two voicemails, no call back."),
+            (
+                "Pasadena Community Bank",
+                180,
+                "financial services",
+                ReferenceOutcome.POSITIVE,
+                30,
+                "Passed PCI audit with their help.",
+            ),
+            (
+                "Arroyo Engineering",
+                90,
+                "construction",
+                ReferenceOutcome.UNREACHABLE,
+                28,
+                "Two voicemails, no call back.",
+            ),
         ],
     },
     {
@@ -121,7 +163,14 @@ MSPS: list[dict[str, Any]] = [
         "notes": "Remote cloud engineering team for migrations and landing zones.",
         "contacts": [("Megan Price", "Solutions architect", "megan@clearskycloud.example", "")],
         "references": [
-            ("Lone Star Logistics", 320, "logistics", ReferenceOutcome.POSITIVE, 40, "Completed an Azure migration on schedule."),
+            (
+                "Lone Star Logistics",
+                320,
+                "logistics",
+                ReferenceOutcome.POSITIVE,
+                40,
+                "Completed an Azure migration on schedule.",
+            ),
         ],
     },
     {
@@ -152,7 +201,14 @@ MSPS: list[dict[str, Any]] = [
             ("Omar Haddad", "Service desk manager", "omar@harborviewmsp.example", "+1 562 555 0151"),
         ],
         "references": [
-            ("Bayside Dental Care", 40, "healthcare", ReferenceOutcome.POSITIVE, 12, "Very responsive; knows dental imaging software."),
+            (
+                "Bayside Dental Care",
+                40,
+                "healthcare",
+                ReferenceOutcome.POSITIVE,
+                12,
+                "Very responsive; knows dental imaging software.",
+            ),
             ("Long Beach Family Law", 22, "legal", ReferenceOutcome.NOT_CHECKED, None, ""),
         ],
     },
@@ -168,7 +224,14 @@ MSPS: list[dict[str, Any]] = [
         "notes": "Asks for a 60-month term; exit clause under discussion.",
         "contacts": [("Kyle Benson", "Regional sales", "kyle@apexmanaged.example", "+1 602 555 0166")],
         "references": [
-            ("Desert Sun Clinics", 150, "healthcare", ReferenceOutcome.NEGATIVE, 10, "Struggled to leave a long contract."),
+            (
+                "Desert Sun Clinics",
+                150,
+                "healthcare",
+                ReferenceOutcome.NEGATIVE,
+                10,
+                "Struggled to leave a long contract.",
+            ),
             ("Scottsdale Property Group", 55, "real estate", ReferenceOutcome.MIXED, 9, ""),
         ],
     },
@@ -184,7 +247,14 @@ MSPS: list[dict[str, Any]] = [
         "notes": "Strategic partnership model: roadmaps and budgets with the internal team.",
         "contacts": [("Samantha Ortiz", "Principal vCIO", "sam@northstarvcio.example", "+1 310 555 0120")],
         "references": [
-            ("Santa Monica Health Partners", 260, "healthcare", ReferenceOutcome.POSITIVE, 35, "Three-year roadmap delivered; board liked it."),
+            (
+                "Santa Monica Health Partners",
+                260,
+                "healthcare",
+                ReferenceOutcome.POSITIVE,
+                35,
+                "Three-year roadmap delivered; board liked it.",
+            ),
             ("Venice Creative Studio", 80, "media", ReferenceOutcome.POSITIVE, 33, ""),
         ],
     },
@@ -216,7 +286,14 @@ MSPS: list[dict[str, Any]] = [
         "notes": "After-hours coverage for internal teams; nights, weekends and holidays.",
         "contacts": [("Chris Nakamura", "Partnerships", "chris@meridiansupport.example", "+1 702 555 0188")],
         "references": [
-            ("Silver State Hotels", 400, "hospitality", ReferenceOutcome.POSITIVE, 21, "Nights and weekends covered for two years."),
+            (
+                "Silver State Hotels",
+                400,
+                "hospitality",
+                ReferenceOutcome.POSITIVE,
+                21,
+                "Nights and weekends covered for two years.",
+            ),
         ],
     },
     {
@@ -231,7 +308,14 @@ MSPS: list[dict[str, Any]] = [
         "notes": "Signs a HIPAA business associate agreement as standard.",
         "contacts": [("Rachel Adams", "Compliance lead", "rachel@canyoncompliance.example", "+1 951 555 0111")],
         "references": [
-            ("Riverside Medical Imaging", 70, "healthcare", ReferenceOutcome.POSITIVE, 16, "Audit-ready documentation."),
+            (
+                "Riverside Medical Imaging",
+                70,
+                "healthcare",
+                ReferenceOutcome.POSITIVE,
+                16,
+                "Audit-ready documentation.",
+            ),
             ("Temecula Family Practice", 18, "healthcare", ReferenceOutcome.POSITIVE, 16, ""),
             ("Corona Title & Escrow", 33, "financial services", ReferenceOutcome.NOT_CHECKED, None, ""),
         ],
@@ -269,7 +353,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo loaded: Harbor Dental Group and 12 MSPs."))
         self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
         width = max(len(u) for u in passwords)
-        for username, first, last, role in USERS:
+        for username, _first, _last, role in USERS:
             self.stdout.write(f"  {username.ljust(width)}  {passwords[username]}  ({role or 'Admin'})")
 
     def _create_users(self, password: str | None) -> dict[str, str]:
