@@ -112,7 +112,7 @@ def entries(records: list[models.Model], *, label: str, describe: Callable[[Any]
                 when=record.history_date,
                 who=(user.get_full_name() or user.get_username()) if user else "system",
                 action=action,
-                record=f"{label}: {describe(record)}",
+                record=f"{label}: {describe(record) if describe else record.instance}",
                 reason=record.history_change_reason or "",
                 changes=shown,
             )

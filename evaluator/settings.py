@@ -171,6 +171,9 @@ STORAGES = {
     },
 }
 
+# Production serves collected files; development and tests find them in place.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
+
 # Security: strict unless DEBUG is on. The HTTPS redirect can be turned off
 # where a TLS-terminating proxy already does it (or for plain-HTTP benchmarks).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

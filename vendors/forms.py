@@ -13,6 +13,7 @@ from .services import normalize_name
 
 class MSPForm(VersionedModelForm):
     website = forms.URLField(
+        label="Website",
         required=False,
         assume_scheme="https",
         help_text="e.g. https://example.com",
