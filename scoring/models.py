@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evaluator.concurrency import VersionedModel
@@ -47,3 +49,440 @@ class Organization(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- The question and requirement libraries -------------------------------------------------
+
+MONEY = {"max_digits": 18, "decimal_places": 6}
+
+
+class Model(models.TextChoices):
+    FULLY_MANAGED = "fully_managed", "Fully managed"
+    CO_MANAGED = "co_managed", "Co-managed"
+    BOTH = "both", "Both models"
+
+
+class BidModel(models.TextChoices):
+    FULLY_MANAGED = "fully_managed", "Fully managed"
+    CO_MANAGED = "co_managed", "Co-managed"
+
+
+class AppliesTo(models.TextChoices):
+    ALL = "all", "All bids"
+    FULLY_MANAGED = "fully_managed", "Fully managed bids"
+    CO_MANAGED = "co_managed", "Co-managed bids"
+
+
+class CriterionKind(models.TextChoices):
+    QUESTION = "question", "Question (scored 0–5)"
+    PRICE = "price", "Price (computed from TCO)"
+
+
+class QuestionTemplate(models.Model):
+    """A question of the library: copied into an evaluation whose model it fits."""
+
+    key = models.SlugField(max_length=100, unique=True)
+    model = models.CharField(max_length=20, choices=BidModel)
+    category = models.CharField(max_length=100)
+    text = models.TextField()
+    rubric = models.JSONField(default=list, help_text="Six lines: what a score of 0, 1, 2, 3, 4 and 5 means.")
+    default_weight = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("10"))
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["model", "position", "key"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RequirementTemplate(models.Model):
+    """A mandatory pass/fail condition an evaluation can require of every bid."""
+
+    key = models.SlugField(max_length=100, unique=True)
+    text = models.CharField(max_length=300)
+    compliance = models.CharField(
+        max_length=50, blank=True, help_text="The compliance need it serves, e.g. HIPAA; used to pre-select it."
+    )
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- Evaluations ----------------------------------------------------------------------------
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    COLLECTING_BIDS = "collecting_bids", "Collecting bids"
+    SCORING = "scoring", "Scoring"
+    DECISION = "decision", "Decision"
+    AWARDED = "awarded", "Awarded"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Forward one step, back one step to reopen, or cancel; awarded and cancelled are final.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.DRAFT: (Status.COLLECTING_BIDS, Status.CANCELLED),
+    Status.COLLECTING_BIDS: (Status.SCORING, Status.DRAFT, Status.CANCELLED),
+    Status.SCORING: (Status.DECISION, Status.COLLECTING_BIDS, Status.CANCELLED),
+    Status.DECISION: (Status.AWARDED, Status.SCORING, Status.CANCELLED),
+    Status.AWARDED: (),
+    Status.CANCELLED: (),
+}
+LOCKED_STATUSES = (Status.AWARDED, Status.CANCELLED)
+
+
+class RedFlagPolicy(models.TextChoices):
+    DISQUALIFY = "disqualify", "Disqualify any bid with a red flag"
+    PENALTY = "penalty", "Deduct points per red flag"
+
+
+class Evaluation(VersionedModel):
+    title = models.CharField(max_length=200)
+    model = models.CharField(max_length=20, choices=Model, help_text="The model(s) the bids may offer.")
+    term_months = models.PositiveIntegerField(
+        "horizon (months)",
+        default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Total cost of ownership is compared over this many months.",
+    )
+    red_flag_policy = models.CharField(max_length=20, choices=RedFlagPolicy, default=RedFlagPolicy.DISQUALIFY)
+    red_flag_penalty = models.DecimalField(
+        "penalty per red flag (points)",
+        max_digits=9,
+        decimal_places=6,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    sealed_prices = models.BooleanField(
+        default=True, help_text="Evaluators see prices only after submitting their scorecard."
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    bids_due = models.DateField(null=True, blank=True)
+    scoring_due = models.DateField(null=True, blank=True)
+    decision_due = models.DateField(null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_evaluations")
+    evaluators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Assignment", related_name="assigned_evaluations"
+    )
+
+    # The buyer's profile as the evaluation uses it (a copy, so later edits don't move its numbers).
+    organization_name = models.CharField("organization", max_length=200, blank=True)
+    employees = models.PositiveIntegerField(default=0)
+    devices = models.PositiveIntegerField(default=0)
+    it_staff = models.PositiveIntegerField("internal IT staff", default=0)
+    it_staff_annual_cost = models.DecimalField(
+        "internal IT staff cost per year", default=Decimal(0), validators=[MinValueValidator(Decimal(0))], **MONEY
+    )
+    industry = models.CharField(max_length=100, blank=True)
+    compliance = models.JSONField(default=list, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_months__gte=1, term_months__lte=120), name="scoring_evaluation_term_1_120"
+            ),
+            models.CheckConstraint(
+                condition=Q(red_flag_penalty__gte=0, red_flag_penalty__lte=100),
+                name="scoring_evaluation_penalty_0_100",
+            ),
+            models.CheckConstraint(condition=Q(it_staff_annual_cost__gte=0), name="scoring_evaluation_it_cost_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("scoring:dashboard", args=[self.pk])
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in LOCKED_STATUSES
+
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return TRANSITIONS[self.status]
+
+    def allows_bid_model(self, model: str) -> bool:
+        return self.model in (Model.BOTH, model)
+
+
+class Criterion(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="criteria")
+    key = models.SlugField(max_length=100)
+    kind = models.CharField(max_length=10, choices=CriterionKind, default=CriterionKind.QUESTION)
+    text = models.TextField()
+    category = models.CharField(max_length=100)
+    weight = models.DecimalField(validators=[MinValueValidator(Decimal(0))], **MONEY)
+    applies_to = models.CharField(max_length=20, choices=AppliesTo, default=AppliesTo.ALL)
+    rubric = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name_plural = "criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "key"], name="scoring_criterion_key_unique"),
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=Q(kind="price"), name="scoring_criterion_one_price"
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="scoring_criterion_weight_gte_0"),
+            models.CheckConstraint(
+                condition=~Q(kind="price") | Q(applies_to="all"), name="scoring_criterion_price_applies_to_all"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def applies(self, model: str) -> bool:
+        return self.applies_to in (AppliesTo.ALL, model)
+
+
+class Requirement(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="requirements")
+    key = models.SlugField(max_length=100)
+    text = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "key"], name="scoring_requirement_key_unique")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Assignment(models.Model):
+    """An evaluator on an evaluation, and whether their scorecard is submitted."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="assignments")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "evaluator"], name="scoring_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} on {self.evaluation}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class PricingModel(models.TextChoices):
+    PER_USER = "per_user", "Per user per month"
+    PER_DEVICE = "per_device", "Per device per month"
+    FLAT = "flat", "Flat monthly fee"
+    HOURLY = "hourly", "Hourly"
+    HYBRID = "hybrid", "Monthly base fee plus hourly"
+    PROJECT = "project", "Fixed project price"
+
+
+class Bid(VersionedModel):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="bids")
+    msp = models.ForeignKey("vendors.MSP", on_delete=models.PROTECT, related_name="bids", verbose_name="MSP")
+    model = models.CharField(max_length=20, choices=BidModel)
+    pricing_model = models.CharField(max_length=20, choices=PricingModel)
+    rate = models.DecimalField(null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY)
+    monthly_fee = models.DecimalField(null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY)
+    est_hours_per_month = models.DecimalField(
+        "estimated hours per month", null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY
+    )
+    project_price = models.DecimalField(null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY)
+    onboarding_fee = models.DecimalField(default=Decimal(0), validators=[MinValueValidator(Decimal(0))], **MONEY)
+    retained_internal_cost = models.DecimalField(
+        "retained internal IT cost per year",
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Fully managed bids only: internal IT cost the buyer keeps anyway.",
+        **MONEY,
+    )
+    contract_term_months = models.PositiveIntegerField(
+        "contract term (months)", validators=[MinValueValidator(1)], help_text="The commitment the MSP asks for."
+    )
+    critical_response_minutes = models.PositiveIntegerField(
+        "guaranteed critical response (minutes)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Leave empty when no time is guaranteed.",
+    )
+    sla_best_effort = models.BooleanField("SLA is “best effort”", default=False)
+    references_offered = models.PositiveIntegerField(default=0)
+    environment_assessed = models.BooleanField("assessed our environment before pricing", default=False)
+    documented_escalation = models.BooleanField("documented escalation procedure", default=False)
+    documented_onboarding = models.BooleanField("documented onboarding procedure", default=False)
+    performance_exit_clause = models.BooleanField("performance-based exit clause", default=False)
+    requirements_met = models.ManyToManyField(Requirement, through="RequirementMet", blank=True, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "msp"], name="scoring_bid_one_per_msp"),
+            models.CheckConstraint(condition=Q(contract_term_months__gte=1), name="scoring_bid_term_gte_1"),
+            models.CheckConstraint(
+                condition=Q(critical_response_minutes__isnull=True) | Q(critical_response_minutes__gte=1),
+                name="scoring_bid_response_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(onboarding_fee__gte=0)
+                & Q(retained_internal_cost__gte=0)
+                & (Q(rate__isnull=True) | Q(rate__gte=0))
+                & (Q(monthly_fee__isnull=True) | Q(monthly_fee__gte=0))
+                & (Q(est_hours_per_month__isnull=True) | Q(est_hours_per_month__gte=0))
+                & (Q(project_price__isnull=True) | Q(project_price__gte=0)),
+                name="scoring_bid_amounts_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.msp} bid for {self.evaluation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("scoring:bid", args=[self.evaluation_id, self.pk])
+
+
+class RequirementMet(models.Model):
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="requirement_links")
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bid", "requirement"], name="scoring_requirement_met_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.bid} meets {self.requirement.key}"
+
+
+class RedFlag(models.Model):
+    """A red flag raised by hand, with the note that explains it."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="manual_flags")
+    code = models.SlugField(max_length=100)
+    note = models.TextField(blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Waiver(models.Model):
+    """An automatic red flag set aside, with the written reason and who gave it."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="waivers")
+    code = models.SlugField(max_length=100)
+    reason = models.TextField()
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    waived_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="scoring_waiver_has_reason")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ConflictOfInterest(models.Model):
+    """An evaluator's declared conflict with one MSP: they don't score its bid."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="conflicts")
+    evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    msp = models.ForeignKey("vendors.MSP", on_delete=models.PROTECT, related_name="+", verbose_name="MSP")
+    note = models.TextField(blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "conflicts of interest"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "evaluator", "msp"], name="scoring_conflict_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} has a conflict with {self.msp}"
+
+
+class Score(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="scores")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
+    note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "bid", "criterion"], name="scoring_score_unique"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=5), name="scoring_score_0_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.key}: {self.score}"
+
+
+class StoredRanking(models.Model):
+    """The computed ranking, refreshed in the transaction of every write that changes it.
+
+    Derived data (recomputable from the recorded rows), so it has no history of its own.
+    """
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="stored_ranking")
+    document = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Ranking of {self.evaluation}"

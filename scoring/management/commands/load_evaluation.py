@@ -1,0 +1,64 @@
+"""Create one evaluation from an ``msp-eval/1`` package (a file, or ``-`` for stdin)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from evaluator.history import acting_as
+from scoring import services
+from scoring.package import PackageError, loads, parse_package
+
+
+class Command(BaseCommand):
+    help = "Create a new evaluation from a package; prints its id on the last line."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="The package (JSON); - reads stdin.")
+        parser.add_argument("--owner", help="Username of the owner (default: the first superuser).")
+
+    def handle(self, *args: Any, file: str, owner: str | None, **options: Any) -> None:
+        owner_user = self._owner(owner)
+        try:
+            if file == "-":
+                raw = sys.stdin.buffer.read()
+            else:
+                with open(file, "rb") as handle:
+                    raw = handle.read()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        try:
+            data = loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            self._fail([f"(document): not valid JSON: {exc}"])
+        try:
+            package = parse_package(data)
+        except PackageError as exc:
+            self._fail(exc.errors)
+        try:
+            with acting_as(owner_user):
+                evaluation = services.evaluation_load(package=package, owner=owner_user)
+        except ValidationError as exc:
+            self._fail(exc.messages)
+        self.stdout.write(f"Loaded “{evaluation.title}” with {len(package.bids)} bids.")
+        self.stdout.write(str(evaluation.pk))
+
+    def _owner(self, username: str | None) -> User:
+        if username:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"--owner: no user named {username!r}")
+            return user
+        user = User.objects.filter(is_superuser=True).order_by("pk").first()
+        if user is None:
+            raise CommandError("there is no superuser to own the evaluation: pass --owner USERNAME")
+        return user
+
+    def _fail(self, errors: list[str]) -> None:
+        for error in errors:
+            self.stderr.write(error)
+        raise CommandError(f"the package was not loaded: {len(errors)} problem(s); nothing was written")

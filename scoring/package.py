@@ -1,0 +1,688 @@
+"""The evaluation package (``msp-eval/1``): parse and validate, never half-way.
+
+``parse_package`` takes the decoded JSON (numbers as ``Decimal``, see
+``loads``) and returns either a ``Package`` of clean values or every problem
+found, each as ``PATH: message``. Nothing here touches the database; the
+loader in ``services`` writes a valid package in one transaction.
+
+Besides the contract's keys the app accepts its own extensions (listed in the
+README): ``evaluation.sealed_prices``, ``criteria[].rubric`` and
+``conflicts``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+
+from .ranking import AUTOMATIC_RULES, PRICING_REQUIREMENTS
+
+PACKAGE_FORMAT = "msp-eval/1"
+MODELS = ("fully_managed", "co_managed", "both")
+BID_MODELS = ("fully_managed", "co_managed")
+STATUSES = ("draft", "collecting_bids", "scoring", "decision", "awarded", "cancelled")
+POLICIES = ("disqualify", "penalty")
+APPLIES_TO = ("all", "fully_managed", "co_managed")
+KINDS = ("question", "price")
+AMOUNT_FIELDS = ("rate", "monthly_fee", "est_hours_per_month", "project_price")
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
+MAX_DECIMALS = 6
+MAX_NUMBER = Decimal("1e12")
+MAX_TEXT = 5000
+
+
+def loads(text: str | bytes) -> Any:
+    """Decode JSON keeping every non-integer number exact (as ``Decimal``)."""
+    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+@dataclass
+class CriterionData:
+    key: str
+    kind: str
+    text: str
+    category: str
+    weight: Decimal
+    applies_to: str
+    rubric: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BidData:
+    vendor: str
+    model: str
+    pricing_model: str
+    rate: Decimal | None
+    monthly_fee: Decimal | None
+    est_hours_per_month: Decimal | None
+    project_price: Decimal | None
+    onboarding_fee: Decimal
+    retained_internal_cost: Decimal
+    contract_term_months: int
+    critical_response_minutes: int | None
+    sla_best_effort: bool
+    references_offered: int
+    environment_assessed: bool
+    documented_escalation: bool
+    documented_onboarding: bool
+    performance_exit_clause: bool
+    requirements_met: list[str]
+    manual_red_flags: list[dict[str, str]]
+    waived_red_flags: list[dict[str, str]]
+
+
+@dataclass
+class Package:
+    evaluation: dict[str, Any]
+    organization: dict[str, Any]
+    criteria: list[CriterionData]
+    requirements: list[dict[str, str]]
+    evaluators: list[dict[str, str]]
+    bids: list[BidData]
+    scores: list[dict[str, Any]]
+    submitted: list[str]
+    conflicts: list[dict[str, str]]
+
+
+class PackageError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+class _Missing:
+    pass
+
+
+MISSING = _Missing()
+
+
+class _Reader:
+    """Collects every problem with its path instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(f"{path}: {message}")
+
+    def obj(self, value: Any, path: str, allowed: set[str]) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.error(path, "must be an object")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.error(f"{path}.{key}" if path else key, "unknown key")
+        return value
+
+    def array(self, value: Any, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.error(path, "must be a list")
+            return []
+        return value
+
+    def text(self, data: dict, key: str, path: str, *, required: bool = True, nullable: bool = False) -> str | None:
+        value = data.get(key, MISSING)
+        where = f"{path}.{key}"
+        if value is MISSING or (value is None and nullable):
+            if required and value is MISSING:
+                self.error(where, "required")
+            return None
+        if not isinstance(value, str):
+            self.error(where, "must be a string")
+            return None
+        value = value.strip()
+        if required and not value:
+            self.error(where, "must not be empty")
+            return None
+        if len(value) > MAX_TEXT:
+            self.error(where, f"must be at most {MAX_TEXT} characters")
+            return None
+        return value
+
+    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: Any = MISSING) -> str | None:
+        value = data.get(key, MISSING)
+        where = f"{path}.{key}"
+        if value is MISSING or (value is None and default is not MISSING):
+            if default is MISSING:
+                self.error(where, "required")
+                return None
+            return default
+        if value not in choices or not isinstance(value, str):
+            self.error(where, f"must be one of {', '.join(choices)}")
+            return None
+        return value
+
+    def integer(
+        self,
+        data: dict,
+        key: str,
+        path: str,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        default: Any = MISSING,
+        nullable: bool = False,
+    ) -> int | None:
+        value = data.get(key, MISSING)
+        where = f"{path}.{key}"
+        if value is None and nullable:
+            return None
+        if value is MISSING or (value is None and default is not MISSING):
+            if default is MISSING:
+                self.error(where, "required")
+            return None if default is MISSING else default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(where, "must be an integer")
+            return None
+        return self._bounded(value, where, minimum, maximum)
+
+    def number(
+        self,
+        data: dict,
+        key: str,
+        path: str,
+        *,
+        minimum: Decimal | None = Decimal(0),
+        maximum: Decimal | None = None,
+        default: Any = MISSING,
+        required_because: str = "",
+    ) -> Decimal | None:
+        value = data.get(key, MISSING)
+        where = f"{path}.{key}"
+        if value is MISSING or value is None:
+            if default is MISSING:
+                self.error(where, f"required{required_because}")
+                return None
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+            self.error(where, "must be a number")
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            self.error(where, "must be a number")
+            return None
+        if not number.is_finite() or abs(number) >= MAX_NUMBER:
+            self.error(where, "must be a finite number below 1e12")
+            return None
+        if number.as_tuple().exponent < -MAX_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
+            self.error(where, f"must have at most {MAX_DECIMALS} decimal places")
+            return None
+        return self._bounded(number, where, minimum, maximum)
+
+    def _bounded(self, value: Any, where: str, minimum: Any, maximum: Any) -> Any:
+        if minimum is not None and value < minimum:
+            self.error(where, f"must be ≥ {minimum}")
+            return None
+        if maximum is not None and value > maximum:
+            self.error(where, f"must be ≤ {maximum}")
+            return None
+        return value
+
+    def boolean(self, data: dict, key: str, path: str, *, default: Any = MISSING) -> bool | None:
+        value = data.get(key, MISSING)
+        where = f"{path}.{key}"
+        if value is MISSING or (value is None and default is not MISSING):
+            if default is MISSING:
+                self.error(where, "required")
+                return None
+            return default
+        if not isinstance(value, bool):
+            self.error(where, "must be true or false")
+            return None
+        return value
+
+    def date(self, data: dict, key: str, path: str) -> dt.date | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        where = f"{path}.{key}"
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.error(where, "must be a date YYYY-MM-DD or null")
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.error(where, "is not a real date")
+            return None
+
+    def slug(self, value: Any, where: str) -> str | None:
+        if not isinstance(value, str):
+            self.error(where, "must be a string" if value is not None else "required")
+            return None
+        if not SLUG.match(value) or len(value) > 100:
+            self.error(where, "must be a slug (letters, digits, - and _, at most 100)")
+            return None
+        return value
+
+
+TOP_KEYS = {
+    "format",
+    "evaluation",
+    "organization",
+    "criteria",
+    "requirements",
+    "evaluators",
+    "bids",
+    "scores",
+    "submitted",
+    "conflicts",
+}
+EVALUATION_KEYS = {
+    "title",
+    "model",
+    "term_months",
+    "status",
+    "red_flag_policy",
+    "red_flag_penalty",
+    "bids_due",
+    "scoring_due",
+    "decision_due",
+    "sealed_prices",
+}
+ORGANIZATION_KEYS = {"name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry", "compliance"}
+CRITERION_KEYS = {"key", "kind", "text", "category", "weight", "applies_to", "rubric"}
+BID_KEYS = {
+    "vendor",
+    "model",
+    "pricing_model",
+    "rate",
+    "monthly_fee",
+    "est_hours_per_month",
+    "project_price",
+    "onboarding_fee",
+    "retained_internal_cost",
+    "contract_term_months",
+    "critical_response_minutes",
+    "sla_best_effort",
+    "references_offered",
+    "environment_assessed",
+    "documented_escalation",
+    "documented_onboarding",
+    "performance_exit_clause",
+    "requirements_met",
+    "manual_red_flags",
+    "waived_red_flags",
+}
+
+
+def parse_package(data: Any) -> Package:
+    """Validate ``data`` whole; raise ``PackageError`` listing every problem."""
+    r = _Reader()
+    top = r.obj(data, "", TOP_KEYS)
+    if top is None:
+        raise PackageError(r.errors)
+    if top.get("format") != PACKAGE_FORMAT:
+        r.error("format", f"must be {PACKAGE_FORMAT!r}")
+
+    evaluation = _evaluation(r, top.get("evaluation", MISSING))
+    organization = _organization(r, top.get("organization", MISSING))
+    criteria = _criteria(r, top.get("criteria", MISSING))
+    requirements = _requirements(r, top.get("requirements", []))
+    evaluators = _evaluators(r, top.get("evaluators", MISSING))
+    requirement_keys = {item["key"] for item in requirements}
+    bids = _bids(r, top.get("bids", MISSING), evaluation.get("model"), requirement_keys)
+    scores = _scores(r, top.get("scores", []), evaluators, bids, criteria)
+    submitted = _submitted(r, top.get("submitted", []), evaluators)
+    conflicts = _conflicts(r, top.get("conflicts", []), evaluators, bids)
+
+    if r.errors:
+        raise PackageError(r.errors)
+    return Package(
+        evaluation=evaluation,
+        organization=organization,
+        criteria=criteria,
+        requirements=requirements,
+        evaluators=evaluators,
+        bids=bids,
+        scores=scores,
+        submitted=submitted,
+        conflicts=conflicts,
+    )
+
+
+def _evaluation(r: _Reader, value: Any) -> dict[str, Any]:
+    if value is MISSING:
+        r.error("evaluation", "required")
+        return {}
+    data = r.obj(value, "evaluation", EVALUATION_KEYS)
+    if data is None:
+        return {}
+    p = "evaluation"
+    return {
+        "title": r.text(data, "title", p),
+        "model": r.choice(data, "model", p, MODELS),
+        "term_months": r.integer(data, "term_months", p, minimum=1, maximum=120, default=36),
+        "status": r.choice(data, "status", p, STATUSES, default="scoring"),
+        "red_flag_policy": r.choice(data, "red_flag_policy", p, POLICIES, default="disqualify"),
+        "red_flag_penalty": r.number(
+            data, "red_flag_penalty", p, minimum=Decimal(0), maximum=Decimal(100), default=Decimal(10)
+        ),
+        "bids_due": r.date(data, "bids_due", p),
+        "scoring_due": r.date(data, "scoring_due", p),
+        "decision_due": r.date(data, "decision_due", p),
+        "sealed_prices": r.boolean(data, "sealed_prices", p, default=True),
+    }
+
+
+def _organization(r: _Reader, value: Any) -> dict[str, Any]:
+    if value is MISSING:
+        r.error("organization", "required")
+        return {}
+    data = r.obj(value, "organization", ORGANIZATION_KEYS)
+    if data is None:
+        return {}
+    p = "organization"
+    compliance = []
+    raw = data.get("compliance")
+    if raw is not None:
+        for i, item in enumerate(r.array(raw, f"{p}.compliance")):
+            if not isinstance(item, str) or not item.strip():
+                r.error(f"{p}.compliance[{i}]", "must be a non-empty string")
+            else:
+                compliance.append(item.strip())
+    return {
+        "name": r.text(data, "name", p, required=False, nullable=True) or "",
+        "employees": r.integer(data, "employees", p, minimum=0),
+        "devices": r.integer(data, "devices", p, minimum=0),
+        "it_staff": r.integer(data, "it_staff", p, minimum=0),
+        "it_staff_annual_cost": r.number(data, "it_staff_annual_cost", p),
+        "industry": r.text(data, "industry", p, required=False, nullable=True) or "",
+        "compliance": compliance,
+    }
+
+
+def _criteria(r: _Reader, value: Any) -> list[CriterionData]:
+    if value is MISSING:
+        r.error("criteria", "required")
+        return []
+    result = []
+    seen: set[str] = set()
+    prices = 0
+    for i, item in enumerate(r.array(value, "criteria")):
+        p = f"criteria[{i}]"
+        data = r.obj(item, p, CRITERION_KEYS)
+        if data is None:
+            continue
+        key = r.slug(data.get("key"), f"{p}.key")
+        if key is not None:
+            if key in seen:
+                r.error(f"{p}.key", f"duplicate key {key!r}")
+            seen.add(key)
+        kind = r.choice(data, "kind", p, KINDS)
+        applies_to = r.choice(data, "applies_to", p, APPLIES_TO, default="all")
+        if kind == "price":
+            prices += 1
+            if prices > 1:
+                r.error(f"{p}.kind", "at most one price criterion")
+            if applies_to not in (None, "all"):
+                r.error(f"{p}.applies_to", "the price criterion applies to all")
+        rubric = []
+        if "rubric" in data:
+            rubric = [str(line) for line in r.array(data["rubric"], f"{p}.rubric") if isinstance(line, str)]
+            if len(rubric) != len(data["rubric"]) or (rubric and len(rubric) != 6):
+                r.error(f"{p}.rubric", "must list six strings, for scores 0 to 5")
+        result.append(
+            CriterionData(
+                key=key or "",
+                kind=kind or "",
+                text=r.text(data, "text", p) or "",
+                category=r.text(data, "category", p) or "",
+                weight=r.number(data, "weight", p) or Decimal(0),
+                applies_to=applies_to or "all",
+                rubric=rubric,
+            )
+        )
+    return result
+
+
+def _requirements(r: _Reader, value: Any) -> list[dict[str, str]]:
+    result = []
+    seen: set[str] = set()
+    for i, item in enumerate(r.array(value, "requirements")):
+        p = f"requirements[{i}]"
+        data = r.obj(item, p, {"key", "text"})
+        if data is None:
+            continue
+        key = r.slug(data.get("key"), f"{p}.key")
+        if key is not None:
+            if key in seen:
+                r.error(f"{p}.key", f"duplicate key {key!r}")
+            seen.add(key)
+        result.append({"key": key or "", "text": r.text(data, "text", p) or ""})
+    return result
+
+
+_username = UnicodeUsernameValidator()
+
+
+def _evaluators(r: _Reader, value: Any) -> list[dict[str, str]]:
+    if value is MISSING:
+        r.error("evaluators", "required")
+        return []
+    result = []
+    seen: set[str] = set()
+    for i, item in enumerate(r.array(value, "evaluators")):
+        p = f"evaluators[{i}]"
+        data = r.obj(item, p, {"username", "name", "email"})
+        if data is None:
+            continue
+        username = r.text(data, "username", p)
+        if username is not None:
+            try:
+                _username(username)
+                if len(username) > 150:
+                    raise ValidationError("too long")
+            except ValidationError:
+                r.error(f"{p}.username", "letters, digits and @ . + - _ only, at most 150")
+                username = None
+        if username is not None:
+            if username in seen:
+                r.error(f"{p}.username", f"duplicate evaluator {username!r}")
+            seen.add(username)
+        email = r.text(data, "email", p, required=False, nullable=True) or ""
+        if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            r.error(f"{p}.email", "must be an email address")
+        name = r.text(data, "name", p, required=False, nullable=True) or ""
+        result.append({"username": username or "", "name": name, "email": email})
+    return result
+
+
+def _bids(r: _Reader, value: Any, evaluation_model: str | None, requirement_keys: set[str]) -> list[BidData]:
+    if value is MISSING:
+        r.error("bids", "required")
+        return []
+    result = []
+    seen: set[str] = set()
+    for i, item in enumerate(r.array(value, "bids")):
+        p = f"bids[{i}]"
+        data = r.obj(item, p, BID_KEYS)
+        if data is None:
+            continue
+        vendor = r.text(data, "vendor", p)
+        if vendor is not None:
+            vendor = " ".join(vendor.split())
+            if len(vendor) > 200:
+                r.error(f"{p}.vendor", "must be at most 200 characters")
+            if vendor.casefold() in seen:
+                r.error(f"{p}.vendor", f"a second bid from {vendor!r}")
+            seen.add(vendor.casefold())
+        model = r.choice(data, "model", p, BID_MODELS)
+        if model and evaluation_model in BID_MODELS and model != evaluation_model:
+            r.error(f"{p}.model", f"the evaluation compares {evaluation_model} bids only")
+        pricing_model = r.choice(data, "pricing_model", p, tuple(PRICING_REQUIREMENTS))
+        amounts: dict[str, Decimal | None] = dict.fromkeys(AMOUNT_FIELDS)
+        for name in PRICING_REQUIREMENTS.get(pricing_model or "", ()):
+            amounts[name] = r.number(data, name, p, required_because=f" for pricing_model {pricing_model}")
+        requirements_met = []
+        for j, key in enumerate(r.array(data.get("requirements_met", []), f"{p}.requirements_met")):
+            if key not in requirement_keys:
+                r.error(f"{p}.requirements_met[{j}]", f"unknown requirement {key!r}")
+            elif key not in requirements_met:
+                requirements_met.append(key)
+        manual = _flags(r, data.get("manual_red_flags", []), f"{p}.manual_red_flags", "note", required=False)
+        waived = _flags(r, data.get("waived_red_flags", []), f"{p}.waived_red_flags", "reason", required=True)
+        bid = BidData(
+            vendor=vendor or "",
+            model=model or "",
+            pricing_model=pricing_model or "",
+            onboarding_fee=r.number(data, "onboarding_fee", p, default=Decimal(0)) or Decimal(0),
+            retained_internal_cost=r.number(data, "retained_internal_cost", p, default=Decimal(0)) or Decimal(0),
+            contract_term_months=r.integer(data, "contract_term_months", p, minimum=1) or 1,
+            critical_response_minutes=r.integer(data, "critical_response_minutes", p, minimum=1, nullable=True),
+            sla_best_effort=bool(r.boolean(data, "sla_best_effort", p)),
+            references_offered=r.integer(data, "references_offered", p, minimum=0) or 0,
+            environment_assessed=bool(r.boolean(data, "environment_assessed", p)),
+            documented_escalation=bool(r.boolean(data, "documented_escalation", p)),
+            documented_onboarding=bool(r.boolean(data, "documented_onboarding", p)),
+            performance_exit_clause=bool(r.boolean(data, "performance_exit_clause", p)),
+            requirements_met=requirements_met,
+            manual_red_flags=manual,
+            waived_red_flags=waived,
+            **amounts,
+        )
+        _check_waivers(r, bid, p, data.get("waived_red_flags", []))
+        result.append(bid)
+    return result
+
+
+def _flags(r: _Reader, value: Any, path: str, text_key: str, *, required: bool) -> list[dict[str, str]]:
+    result = []
+    for i, item in enumerate(r.array(value, path)):
+        p = f"{path}[{i}]"
+        data = r.obj(item, p, {"code", text_key})
+        if data is None:
+            continue
+        code = r.slug(data.get("code"), f"{p}.code")
+        text = r.text(data, text_key, p, required=required, nullable=not required)
+        result.append({"code": code or "", text_key: text or ""})
+    return result
+
+
+def _check_waivers(r: _Reader, bid: BidData, path: str, raw: Any) -> None:
+    from .ranking import Bid, automatic_flags
+
+    if not bid.waived_red_flags:
+        return
+    try:
+        holding = automatic_flags(
+            Bid(
+                vendor=bid.vendor,
+                model=bid.model,
+                pricing_model=bid.pricing_model,
+                contract_term_months=bid.contract_term_months,
+                critical_response_minutes=bid.critical_response_minutes,
+                sla_best_effort=bid.sla_best_effort,
+                references_offered=bid.references_offered,
+                environment_assessed=bid.environment_assessed,
+                documented_escalation=bid.documented_escalation,
+                documented_onboarding=bid.documented_onboarding,
+                performance_exit_clause=bid.performance_exit_clause,
+            )
+        )
+    except TypeError:
+        return
+    manual_codes = {flag["code"] for flag in bid.manual_red_flags}
+    for i, waiver in enumerate(bid.waived_red_flags):
+        code = waiver["code"]
+        where = f"{path}.waived_red_flags[{i}].code"
+        if not code:
+            continue
+        if code in manual_codes:
+            r.error(where, f"{code!r} is a manual flag; withdraw it instead of waiving it")
+        elif code not in AUTOMATIC_RULES:
+            r.error(where, f"{code!r} is not an automatic red flag")
+        elif code not in holding:
+            r.error(where, f"{code!r} does not hold for this bid")
+
+
+def _scores(
+    r: _Reader, value: Any, evaluators: list[dict], bids: list[BidData], criteria: list[CriterionData]
+) -> list[dict[str, Any]]:
+    usernames = {e["username"] for e in evaluators}
+    bids_by_vendor: dict[str, BidData] = {}
+    for bid in bids:
+        bids_by_vendor.setdefault(bid.vendor.casefold(), bid)
+    criteria_by_key = {c.key: c for c in criteria}
+    seen: set[tuple[str, str, str]] = set()
+    result = []
+    for i, item in enumerate(r.array(value, "scores")):
+        p = f"scores[{i}]"
+        data = r.obj(item, p, {"evaluator", "vendor", "criterion", "score", "note"})
+        if data is None:
+            continue
+        evaluator = data.get("evaluator")
+        if evaluator not in usernames:
+            r.error(f"{p}.evaluator", "required" if evaluator is None else f"unknown evaluator {evaluator!r}")
+        vendor = data.get("vendor")
+        bid = bids_by_vendor.get(" ".join(vendor.split()).casefold()) if isinstance(vendor, str) else None
+        if bid is None:
+            r.error(f"{p}.vendor", "required" if vendor is None else f"no bid from {vendor!r}")
+        key = data.get("criterion")
+        criterion = criteria_by_key.get(key) if isinstance(key, str) else None
+        if criterion is None:
+            r.error(f"{p}.criterion", "required" if key is None else f"unknown criterion {key!r}")
+        elif criterion.kind != "question":
+            r.error(f"{p}.criterion", f"{key!r} is computed, not scored")
+        elif bid is not None and criterion.applies_to not in ("all", bid.model):
+            r.error(f"{p}.criterion", f"{key!r} does not apply to {bid.model} bids")
+        score = r.integer(data, "score", p, minimum=0, maximum=5)
+        note = r.text(data, "note", p, required=False, nullable=True) or ""
+        if bid is not None and criterion is not None and isinstance(evaluator, str):
+            triple = (evaluator, bid.vendor.casefold(), key)
+            if triple in seen:
+                r.error(p, f"a second score by {evaluator!r} for {bid.vendor!r} on {key!r}")
+            seen.add(triple)
+        result.append(
+            {
+                "evaluator": evaluator,
+                "vendor": bid.vendor if bid else "",
+                "criterion": key,
+                "score": score,
+                "note": note,
+            }
+        )
+    return result
+
+
+def _submitted(r: _Reader, value: Any, evaluators: list[dict]) -> list[str]:
+    usernames = {e["username"] for e in evaluators}
+    result = []
+    for i, username in enumerate(r.array(value, "submitted")):
+        if username not in usernames:
+            r.error(f"submitted[{i}]", f"unknown evaluator {username!r}")
+        elif username not in result:
+            result.append(username)
+    return result
+
+
+def _conflicts(r: _Reader, value: Any, evaluators: list[dict], bids: list[BidData]) -> list[dict[str, str]]:
+    usernames = {e["username"] for e in evaluators}
+    vendors = {b.vendor.casefold(): b.vendor for b in bids}
+    result = []
+    for i, item in enumerate(r.array(value, "conflicts")):
+        p = f"conflicts[{i}]"
+        data = r.obj(item, p, {"evaluator", "vendor", "note"})
+        if data is None:
+            continue
+        if data.get("evaluator") not in usernames:
+            r.error(f"{p}.evaluator", "unknown evaluator")
+        vendor = data.get("vendor")
+        if not isinstance(vendor, str) or vendor.casefold() not in vendors:
+            r.error(f"{p}.vendor", "no bid from this vendor")
+            continue
+        note = r.text(data, "note", p, required=False, nullable=True) or ""
+        result.append({"evaluator": data.get("evaluator"), "vendor": vendors[vendor.casefold()], "note": note})
+    return result

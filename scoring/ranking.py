@@ -1,0 +1,340 @@
+"""The one definition of the score: monthly cost, TCO, red flags, percentages, totals, ranking.
+
+Pure Python (no ORM): pages, exports, commands and tests all call this module,
+so every number the app shows comes from the same code. The rules are those of
+the exchange contract (``shared/contracts/evaluation-package.md``); money and
+weights are ``Decimal`` throughout and rounded only when written out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+RANKING_FORMAT = "msp-eval-ranking/1"
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+TOTAL_TIE_PRECISION = Decimal("0.000001")
+CENT = Decimal("0.01")
+
+FULLY_MANAGED = "fully_managed"
+CO_MANAGED = "co_managed"
+
+# pricing_model -> the amounts it requires
+PRICING_REQUIREMENTS: dict[str, tuple[str, ...]] = {
+    "per_user": ("rate",),
+    "per_device": ("rate",),
+    "flat": ("monthly_fee",),
+    "hourly": ("rate", "est_hours_per_month"),
+    "hybrid": ("monthly_fee", "rate", "est_hours_per_month"),
+    "project": ("project_price",),
+}
+
+# The guide's five warning signs, each an automatic rule on bid fields.
+AUTOMATIC_RULES: dict[str, str] = {
+    "no-references": "No client references offered",
+    "no-clear-sla": "No guaranteed critical response time, or “best effort” support",
+    "one-size-pricing": "Priced without assessing the environment",
+    "undocumented-procedures": "No documented escalation or onboarding procedure",
+    "lock-in-contract": "Commitment over 12 months with no performance-based exit clause",
+}
+UNMET_PREFIX = "unmet:"
+
+
+@dataclass(frozen=True)
+class Organization:
+    employees: int
+    devices: int
+    it_staff_annual_cost: Decimal
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    kind: str  # "question" or "price"
+    weight: Decimal
+    applies_to: str = "all"
+
+    def applies(self, model: str) -> bool:
+        return self.applies_to in ("all", model)
+
+
+@dataclass(frozen=True)
+class Bid:
+    vendor: str
+    model: str
+    pricing_model: str
+    contract_term_months: int
+    critical_response_minutes: int | None
+    sla_best_effort: bool
+    references_offered: int
+    environment_assessed: bool
+    documented_escalation: bool
+    documented_onboarding: bool
+    performance_exit_clause: bool
+    rate: Decimal | None = None
+    monthly_fee: Decimal | None = None
+    est_hours_per_month: Decimal | None = None
+    project_price: Decimal | None = None
+    onboarding_fee: Decimal = ZERO
+    retained_internal_cost: Decimal = ZERO
+    requirements_met: frozenset[str] = frozenset()
+    manual_flags: tuple[str, ...] = ()
+    waived_flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    title: str
+    model: str
+    term_months: int
+    red_flag_policy: str
+    red_flag_penalty: Decimal
+    organization: Organization
+    criteria: tuple[Criterion, ...]
+    requirements: tuple[str, ...]
+    bids: tuple[Bid, ...]
+    # (vendor, criterion key) -> the submitted evaluators' scores; drafts never reach here
+    scores: Mapping[tuple[str, str], Sequence[int]] = field(default_factory=dict)
+
+
+@dataclass
+class Row:
+    vendor: str
+    model: str
+    monthly_cost: Decimal
+    tco: Decimal
+    red_flags: list[str]
+    waived_flags: list[str]
+    eligible: bool
+    complete: bool = False
+    total: Decimal | None = None
+    criteria: dict[str, Decimal] = field(default_factory=dict)
+    rank: int | None = None
+
+    @property
+    def status(self) -> str:
+        return "ranked" if self.eligible else "disqualified"
+
+
+def _amount(value: Decimal | None) -> Decimal:
+    return value if value is not None else ZERO
+
+
+def monthly_cost(bid: Bid, organization: Organization) -> Decimal:
+    """M, the monthly MSP cost, by pricing model."""
+    rate = _amount(bid.rate)
+    match bid.pricing_model:
+        case "per_user":
+            return rate * organization.employees
+        case "per_device":
+            return rate * organization.devices
+        case "flat":
+            return _amount(bid.monthly_fee)
+        case "hourly":
+            return rate * _amount(bid.est_hours_per_month)
+        case "hybrid":
+            return _amount(bid.monthly_fee) + rate * _amount(bid.est_hours_per_month)
+        case "project":
+            return ZERO
+    raise ValueError(f"unknown pricing model {bid.pricing_model!r}")
+
+
+def internal_annual_cost(bid: Bid, organization: Organization) -> Decimal:
+    """Internal IT cost the buyer keeps paying beside the MSP, per year."""
+    if bid.model == CO_MANAGED:
+        return organization.it_staff_annual_cost
+    return bid.retained_internal_cost
+
+
+def tco(bid: Bid, organization: Organization, term_months: int) -> Decimal:
+    """Total cost of ownership over the horizon of ``term_months``."""
+    total = monthly_cost(bid, organization) * term_months + bid.onboarding_fee
+    if bid.pricing_model == "project":
+        total += _amount(bid.project_price)
+    return total + internal_annual_cost(bid, organization) * term_months / 12
+
+
+def automatic_flags(bid: Bid) -> set[str]:
+    """The automatic red-flag codes that hold for ``bid``."""
+    flags = set()
+    if bid.references_offered == 0:
+        flags.add("no-references")
+    if bid.critical_response_minutes is None or bid.sla_best_effort:
+        flags.add("no-clear-sla")
+    if not bid.environment_assessed:
+        flags.add("one-size-pricing")
+    if not bid.documented_escalation or not bid.documented_onboarding:
+        flags.add("undocumented-procedures")
+    if bid.contract_term_months > 12 and not bid.performance_exit_clause:
+        flags.add("lock-in-contract")
+    return flags
+
+
+def unmet_flags(bid: Bid, requirements: Iterable[str]) -> set[str]:
+    return {f"{UNMET_PREFIX}{key}" for key in requirements if key not in bid.requirements_met}
+
+
+def red_flags(bid: Bid, requirements: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(counted flags, waived flags), each sorted. Each code counts once."""
+    automatic = automatic_flags(bid)
+    waived = {code for code in bid.waived_flags if code in automatic and code not in bid.manual_flags}
+    counted = (set(bid.manual_flags) | automatic | unmet_flags(bid, requirements)) - waived
+    return sorted(counted), sorted(waived)
+
+
+def is_eligible(flags: Iterable[str], policy: str) -> bool:
+    flags = list(flags)
+    if policy == "disqualify":
+        return not flags
+    return not any(code.startswith(UNMET_PREFIX) for code in flags)
+
+
+def _mean_percentage(scores: Sequence[int]) -> Decimal:
+    return Decimal(sum(scores)) / len(scores) / 5 * HUNDRED
+
+
+def rank(evaluation: Evaluation) -> list[Row]:
+    """Every bid's row: ranked rows first in rank order, then the disqualified by name."""
+    organization = evaluation.organization
+    rows: list[tuple[Row, Bid]] = []
+    for bid in evaluation.bids:
+        flags, waived = red_flags(bid, evaluation.requirements)
+        row = Row(
+            vendor=bid.vendor,
+            model=bid.model,
+            monthly_cost=monthly_cost(bid, organization),
+            tco=tco(bid, organization, evaluation.term_months),
+            red_flags=flags,
+            waived_flags=waived,
+            eligible=is_eligible(flags, evaluation.red_flag_policy),
+        )
+        rows.append((row, bid))
+
+    eligible = [(row, bid) for row, bid in rows if row.eligible]
+    min_tco = min((row.tco for row, _ in eligible), default=ZERO)
+    for row, bid in eligible:
+        applicable = [c for c in evaluation.criteria if c.applies(bid.model)]
+        complete = True
+        weighted = ZERO
+        weights = ZERO
+        for criterion in applicable:
+            if criterion.kind == "price":
+                percentage = HUNDRED if row.tco == 0 else min_tco / row.tco * HUNDRED
+            else:
+                scores = evaluation.scores.get((bid.vendor, criterion.key), ())
+                if scores:
+                    percentage = _mean_percentage(scores)
+                else:
+                    percentage = ZERO
+                    complete = False
+            row.criteria[criterion.key] = percentage
+            weighted += criterion.weight * percentage
+            weights += criterion.weight
+        total = weighted / weights if weights else ZERO
+        if evaluation.red_flag_policy == "penalty":
+            total = max(ZERO, total - evaluation.red_flag_penalty * len(row.red_flags))
+        row.total = total
+        row.complete = complete
+
+    ranked = sorted(
+        (row for row, _ in eligible),
+        key=lambda r: (
+            -r.total.quantize(TOTAL_TIE_PRECISION, rounding=ROUND_HALF_UP),
+            r.tco.quantize(CENT, rounding=ROUND_HALF_UP),
+            r.vendor.casefold(),
+        ),
+    )
+    for position, row in enumerate(ranked, start=1):
+        row.rank = position
+    disqualified = sorted((row for row, _ in rows if not row.eligible), key=lambda r: r.vendor.casefold())
+    return [*ranked, *disqualified]
+
+
+def written(value: Decimal | None) -> float | None:
+    """A number as the documents write it: rounded to 2 decimals, a JSON number."""
+    if value is None:
+        return None
+    return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def ranking_document(evaluation: Evaluation, rows: list[Row] | None = None) -> dict:
+    """The ranking in the contract's ``msp-eval-ranking/1`` format."""
+    rows = rank(evaluation) if rows is None else rows
+    return {
+        "format": RANKING_FORMAT,
+        "evaluation": evaluation.title,
+        "model": evaluation.model,
+        "term_months": evaluation.term_months,
+        "red_flag_policy": evaluation.red_flag_policy,
+        "ranking": [
+            {
+                "rank": row.rank,
+                "vendor": row.vendor,
+                "model": row.model,
+                "status": row.status,
+                "complete": row.complete if row.eligible else False,
+                "total": written(row.total) if row.eligible else None,
+                "monthly_cost": written(row.monthly_cost),
+                "tco": written(row.tco),
+                "red_flags": list(row.red_flags),
+                "criteria": {key: written(value) for key, value in row.criteria.items()} if row.eligible else {},
+            }
+            for row in rows
+        ],
+    }
+
+
+CSV_COLUMNS = ("rank", "vendor", "model", "status", "complete", "total", "monthly_cost", "tco", "red_flags")
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        # A spreadsheet would run it as a formula: keep it text.
+        return "'" + value
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def ranking_table(document: Mapping, criterion_keys: Sequence[str]) -> list[list[object]]:
+    """The ranking as rows of cells (header first), for CSV and XLSX."""
+    table: list[list[object]] = [[*CSV_COLUMNS, *criterion_keys]]
+    for row in document["ranking"]:
+        table.append(
+            [
+                row["rank"],
+                row["vendor"],
+                row["model"],
+                row["status"],
+                row["complete"],
+                row["total"],
+                row["monthly_cost"],
+                row["tco"],
+                ";".join(row["red_flags"]),
+                *(row["criteria"].get(key) for key in criterion_keys),
+            ]
+        )
+    return table
+
+
+def ranking_csv(document: Mapping, criterion_keys: Sequence[str]) -> str:
+    """CSV: empty cell for null, true/false, integer rank, 2 decimals for other numbers."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for cells in ranking_table(document, criterion_keys):
+        writer.writerow([_cell(value) for value in cells])
+    return out.getvalue()

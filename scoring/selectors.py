@@ -1,0 +1,128 @@
+"""Reads for evaluations: the ranking input in a fixed number of queries, access scopes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from accounts.roles import AUDITOR, EXECUTIVE
+
+from . import ranking
+from .models import (
+    Assignment,
+    Bid,
+    Criterion,
+    Evaluation,
+    RedFlag,
+    Requirement,
+    RequirementMet,
+    Score,
+    Waiver,
+)
+
+
+def _groups(user: AbstractBaseUser) -> set[str]:
+    if not hasattr(user, "_group_names"):
+        user._group_names = set(user.groups.values_list("name", flat=True))
+    return user._group_names
+
+
+def sees_every_evaluation(user: AbstractBaseUser) -> bool:
+    return user.is_superuser or bool(_groups(user) & {EXECUTIVE, AUDITOR})
+
+
+def visible_evaluations(user: AbstractBaseUser) -> QuerySet[Evaluation]:
+    """Evaluations the user may see: owned, assigned, or all for executives, auditors and admins."""
+    evaluations = Evaluation.objects.all()
+    if sees_every_evaluation(user):
+        return evaluations
+    return evaluations.filter(Q(owner=user) | Q(assignments__evaluator=user)).distinct()
+
+
+@dataclass
+class RankingInput:
+    evaluation: Evaluation
+    criteria: list[Criterion]
+    requirements: list[Requirement]
+    bids: list[Bid]
+    data: ranking.Evaluation
+
+
+def ranking_input(evaluation: Evaluation) -> RankingInput:
+    """Everything the ranking needs, in seven queries whatever the size."""
+    criteria = list(Criterion.objects.filter(evaluation=evaluation))
+    requirements = list(Requirement.objects.filter(evaluation=evaluation))
+    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
+    met: dict[int, set[str]] = defaultdict(set)
+    for bid_id, key in RequirementMet.objects.filter(bid__evaluation=evaluation).values_list(
+        "bid_id", "requirement__key"
+    ):
+        met[bid_id].add(key)
+    manual: dict[int, list[str]] = defaultdict(list)
+    for bid_id, code in RedFlag.objects.filter(bid__evaluation=evaluation, withdrawn_at__isnull=True).values_list(
+        "bid_id", "code"
+    ):
+        manual[bid_id].append(code)
+    waived: dict[int, list[str]] = defaultdict(list)
+    for bid_id, code in Waiver.objects.filter(bid__evaluation=evaluation, revoked_at__isnull=True).values_list(
+        "bid_id", "code"
+    ):
+        waived[bid_id].append(code)
+    vendor_of = {bid.pk: bid.msp.name for bid in bids}
+    scores: dict[tuple[str, str], list[int]] = defaultdict(list)
+    # Drafts never count: only scores of submitted scorecards reach the ranking.
+    for bid_id, key, value in Score.objects.filter(
+        bid__evaluation=evaluation, assignment__submitted_at__isnull=False
+    ).values_list("bid_id", "criterion__key", "score"):
+        scores[(vendor_of[bid_id], key)].append(value)
+
+    data = ranking.Evaluation(
+        title=evaluation.title,
+        model=evaluation.model,
+        term_months=evaluation.term_months,
+        red_flag_policy=evaluation.red_flag_policy,
+        red_flag_penalty=evaluation.red_flag_penalty,
+        organization=ranking.Organization(
+            employees=evaluation.employees,
+            devices=evaluation.devices,
+            it_staff_annual_cost=evaluation.it_staff_annual_cost,
+        ),
+        criteria=tuple(
+            ranking.Criterion(key=c.key, kind=c.kind, weight=c.weight, applies_to=c.applies_to) for c in criteria
+        ),
+        requirements=tuple(r.key for r in requirements),
+        bids=tuple(
+            ranking.Bid(
+                vendor=bid.msp.name,
+                model=bid.model,
+                pricing_model=bid.pricing_model,
+                contract_term_months=bid.contract_term_months,
+                critical_response_minutes=bid.critical_response_minutes,
+                sla_best_effort=bid.sla_best_effort,
+                references_offered=bid.references_offered,
+                environment_assessed=bid.environment_assessed,
+                documented_escalation=bid.documented_escalation,
+                documented_onboarding=bid.documented_onboarding,
+                performance_exit_clause=bid.performance_exit_clause,
+                rate=bid.rate,
+                monthly_fee=bid.monthly_fee,
+                est_hours_per_month=bid.est_hours_per_month,
+                project_price=bid.project_price,
+                onboarding_fee=bid.onboarding_fee,
+                retained_internal_cost=bid.retained_internal_cost,
+                requirements_met=frozenset(met[bid.pk]),
+                manual_flags=tuple(manual[bid.pk]),
+                waived_flags=tuple(waived[bid.pk]),
+            )
+            for bid in bids
+        ),
+        scores=dict(scores),
+    )
+    return RankingInput(evaluation=evaluation, criteria=criteria, requirements=requirements, bids=bids, data=data)
+
+
+def assignment_for(evaluation: Evaluation, user: AbstractBaseUser) -> Assignment | None:
+    return Assignment.objects.filter(evaluation=evaluation, evaluator=user).first()
