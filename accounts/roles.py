@@ -22,13 +22,16 @@ is_executive = rules.is_group_member(EXECUTIVE)
 is_auditor = rules.is_group_member(AUDITOR)
 
 
+def group_names(user: AbstractBaseUser) -> set[str]:
+    """The user's group names, read once per request (the cache ``rules`` predicates share)."""
+    if not hasattr(user, "_group_names_cache"):
+        user._group_names_cache = set(user.groups.values_list("name", flat=True))
+    return user._group_names_cache
+
+
 def role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
     """The user's roles in display order; admins are listed as "Admin"."""
     if not user.is_authenticated:
         return []
-    if not hasattr(user, "_role_names"):
-        groups = set(user.groups.values_list("name", flat=True))
-        names = ["Admin"] if user.is_superuser else []
-        names += [role for role in ROLES if role in groups]
-        user._role_names = names
-    return user._role_names
+    groups = group_names(user)
+    return (["Admin"] if user.is_superuser else []) + [role for role in ROLES if role in groups]

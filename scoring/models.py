@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -373,6 +374,24 @@ class Bid(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("scoring:bid", args=[self.evaluation_id, self.pk])
+
+    def clean(self) -> None:
+        from .ranking import PRICING_REQUIREMENTS
+
+        errors: dict[str, str] = {}
+        evaluation = self.evaluation if self.evaluation_id else None
+        if evaluation and self.model and not evaluation.allows_bid_model(self.model):
+            errors["model"] = f"This evaluation compares {evaluation.get_model_display().lower()} bids only."
+        for name in PRICING_REQUIREMENTS.get(self.pricing_model, ()):
+            if getattr(self, name) is None:
+                label = self._meta.get_field(name).verbose_name
+                errors[name] = f"Enter the {label}: a {self.get_pricing_model_display().lower()} bid needs it."
+        if evaluation and self.msp_id:
+            others = Bid.objects.filter(evaluation_id=evaluation.pk, msp_id=self.msp_id).exclude(pk=self.pk)
+            if others.exists():
+                errors["msp"] = "This MSP already has a bid in this evaluation; edit that one instead."
+        if errors:
+            raise ValidationError(errors)
 
 
 class RequirementMet(models.Model):

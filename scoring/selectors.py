@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from accounts.roles import AUDITOR, EXECUTIVE
+from accounts.roles import AUDITOR, EXECUTIVE, group_names
 
 from . import ranking
 from .models import (
@@ -24,14 +24,8 @@ from .models import (
 )
 
 
-def _groups(user: AbstractBaseUser) -> set[str]:
-    if not hasattr(user, "_group_names"):
-        user._group_names = set(user.groups.values_list("name", flat=True))
-    return user._group_names
-
-
 def sees_every_evaluation(user: AbstractBaseUser) -> bool:
-    return user.is_superuser or bool(_groups(user) & {EXECUTIVE, AUDITOR})
+    return user.is_superuser or bool(group_names(user) & {EXECUTIVE, AUDITOR})
 
 
 def visible_evaluations(user: AbstractBaseUser) -> QuerySet[Evaluation]:

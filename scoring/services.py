@@ -11,26 +11,36 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import EVALUATOR
+from evaluator.concurrency import save_versioned
 from vendors import services as vendor_services
 from vendors.models import MSP
 
 from . import ranking, selectors
 from .models import (
+    AppliesTo,
     Assignment,
     Bid,
     ConflictOfInterest,
     Criterion,
+    CriterionKind,
     Evaluation,
+    Model,
+    QuestionTemplate,
     RedFlag,
     Requirement,
     RequirementMet,
+    RequirementTemplate,
     Score,
+    Status,
     StoredRanking,
     Waiver,
 )
@@ -169,8 +179,6 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
 
     users = _evaluator_users(package.evaluators)
     submitted = set(package.submitted)
-    from django.utils import timezone
-
     now = timezone.now()
     assignments = bulk_create_with_history(
         [
@@ -390,3 +398,393 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
             if c.msp_id in {bid.msp_id for bid in bids}
         ],
     }
+
+
+# --- Setting up an evaluation ------------------------------------------------------------------
+
+PRICE_KEY = "price"
+DEFAULT_PRICE_WEIGHT = Decimal("25")
+EVALUATION_FIELDS = [
+    "title",
+    "model",
+    "term_months",
+    "red_flag_policy",
+    "red_flag_penalty",
+    "sealed_prices",
+    "bids_due",
+    "scoring_due",
+    "decision_due",
+    "organization_name",
+    "employees",
+    "devices",
+    "it_staff",
+    "it_staff_annual_cost",
+    "industry",
+    "compliance",
+]
+
+
+def _save(instance: Any, *, reason: str = "", **kwargs: Any) -> None:
+    """Save through the model so history records it, with the reason when one is given."""
+    if reason:
+        instance._change_reason = reason
+    instance.save(**kwargs)
+
+
+@transaction.atomic
+def evaluation_create(
+    *, owner: AbstractBaseUser, requirement_templates: Iterable[RequirementTemplate] = (), **fields: Any
+) -> Evaluation:
+    """A new evaluation with the library's questions for its model, the price criterion and the requirements."""
+    evaluation = Evaluation(owner=owner, **fields)
+    evaluation.full_clean()
+    evaluation.save()
+    questions = QuestionTemplate.objects.filter(active=True)
+    if evaluation.model != Model.BOTH:
+        questions = questions.filter(model=evaluation.model)
+    position = 0
+    for position, question in enumerate(questions):
+        Criterion.objects.create(
+            evaluation=evaluation,
+            key=question.key,
+            kind=CriterionKind.QUESTION,
+            text=question.text,
+            category=question.category,
+            weight=question.default_weight,
+            applies_to=question.model,
+            rubric=question.rubric,
+            position=position,
+        )
+    Criterion.objects.create(
+        evaluation=evaluation,
+        key=PRICE_KEY,
+        kind=CriterionKind.PRICE,
+        text="Total cost of ownership over the horizon",
+        category="Cost",
+        weight=DEFAULT_PRICE_WEIGHT,
+        applies_to=AppliesTo.ALL,
+        position=position + 1,
+    )
+    for index, template in enumerate(requirement_templates):
+        Requirement.objects.create(evaluation=evaluation, key=template.key, text=template.text, position=index)
+    refresh_ranking(evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_update(*, evaluation: Evaluation, expected_version: int, **fields: Any) -> Evaluation:
+    unknown = set(fields) - set(EVALUATION_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    ensure_writable(evaluation)
+    if "model" in fields and fields["model"] != Model.BOTH:
+        wrong = Bid.objects.filter(evaluation=evaluation).exclude(model=fields["model"])
+        if wrong.exists():
+            raise ValidationError({"model": "Some bids offer the other model; the evaluation must allow both."})
+    for name, value in fields.items():
+        setattr(evaluation, name, value)
+    save_versioned(evaluation, expected_version=expected_version, fields=[*fields, "updated_at"])
+    refresh_ranking(evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") -> Evaluation:
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    ensure_writable(evaluation)
+    if to not in evaluation.allowed_transitions():
+        raise ValidationError(
+            f"An evaluation can't go from {evaluation.get_status_display().lower()} to "
+            f"{Status(to).label.lower() if to in Status.values else to!r}."
+        )
+    evaluation.status = to
+    evaluation.version += 1
+    _save(evaluation, reason=reason, update_fields=["status", "version", "updated_at"])
+    return evaluation
+
+
+def scoring_started(evaluation: Evaluation) -> bool:
+    return evaluation.status in (Status.SCORING, Status.DECISION) or Score.objects.filter(
+        bid__evaluation=evaluation
+    ).exists()
+
+
+@transaction.atomic
+def criteria_update(*, evaluation: Evaluation, weights: dict[int, Decimal], reason: str = "") -> None:
+    """Change criterion weights; once scoring has started a written reason is required."""
+    ensure_writable(evaluation)
+    if scoring_started(evaluation) and not reason.strip():
+        raise ValidationError({"reason": "Scoring has started: say why the weights change."})
+    for criterion in Criterion.objects.select_for_update().filter(evaluation=evaluation, pk__in=weights):
+        weight = weights[criterion.pk]
+        if weight < 0:
+            raise ValidationError({"weights": f"The weight of {criterion.key} can't be negative."})
+        if criterion.weight != weight:
+            criterion.weight = weight
+            criterion.full_clean()
+            _save(criterion, reason=reason.strip(), update_fields=["weight"])
+    refresh_ranking(evaluation)
+
+
+@transaction.atomic
+def evaluators_add(*, evaluation: Evaluation, users: Iterable[AbstractBaseUser]) -> int:
+    ensure_writable(evaluation)
+    existing = set(Assignment.objects.filter(evaluation=evaluation).values_list("evaluator_id", flat=True))
+    position = len(existing)
+    added = 0
+    for user in users:
+        if user.pk in existing:
+            continue
+        Assignment.objects.create(evaluation=evaluation, evaluator=user, position=position)
+        position += 1
+        added += 1
+    return added
+
+
+# --- Bids, red flags and waivers ---------------------------------------------------------------
+
+BID_FIELDS = [
+    "model",
+    "pricing_model",
+    "rate",
+    "monthly_fee",
+    "est_hours_per_month",
+    "project_price",
+    "onboarding_fee",
+    "retained_internal_cost",
+    "contract_term_months",
+    "critical_response_minutes",
+    "sla_best_effort",
+    "references_offered",
+    "environment_assessed",
+    "documented_escalation",
+    "documented_onboarding",
+    "performance_exit_clause",
+]
+
+
+def _clear_unused_amounts(bid: Bid) -> None:
+    required = ranking.PRICING_REQUIREMENTS.get(bid.pricing_model, ())
+    for name in AMOUNT_FIELDS:
+        if name not in required:
+            setattr(bid, name, None)
+
+
+def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None:
+    wanted = {r.pk: r for r in requirements if r.evaluation_id == bid.evaluation_id}
+    current = {link.requirement_id: link for link in RequirementMet.objects.filter(bid=bid)}
+    for requirement_id, link in current.items():
+        if requirement_id not in wanted:
+            link.delete()  # recorded as a deletion in the history
+    for requirement_id, requirement in wanted.items():
+        if requirement_id not in current:
+            RequirementMet.objects.create(bid=bid, requirement=requirement)
+
+
+@transaction.atomic
+def bid_create(
+    *, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[Requirement] = (), **fields: Any
+) -> Bid:
+    ensure_writable(evaluation)
+    bid = Bid(evaluation=evaluation, msp=msp, position=Bid.objects.filter(evaluation=evaluation).count(), **fields)
+    _clear_unused_amounts(bid)
+    bid.full_clean()
+    bid.save()
+    _set_requirements_met(bid, requirements_met)
+    refresh_ranking(evaluation)
+    return bid
+
+
+@transaction.atomic
+def bid_update(
+    *, bid: Bid, expected_version: int, requirements_met: Iterable[Requirement] | None = None, **fields: Any
+) -> Bid:
+    unknown = set(fields) - set(BID_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    ensure_writable(bid.evaluation)
+    for name, value in fields.items():
+        setattr(bid, name, value)
+    _clear_unused_amounts(bid)
+    save_versioned(bid, expected_version=expected_version, fields=[*BID_FIELDS, "updated_at"])
+    if requirements_met is not None:
+        _set_requirements_met(bid, requirements_met)
+    refresh_ranking(bid.evaluation)
+    return bid
+
+
+@transaction.atomic
+def flag_raise(*, bid: Bid, code: str, note: str, by: AbstractBaseUser) -> RedFlag:
+    ensure_writable(bid.evaluation)
+    if code.startswith(ranking.UNMET_PREFIX):
+        raise ValidationError({"code": "Unmet requirements are flagged automatically."})
+    if not note.strip():
+        raise ValidationError({"note": "Explain the red flag in a note."})
+    if RedFlag.objects.filter(bid=bid, code=code, withdrawn_at__isnull=True).exists():
+        raise ValidationError({"code": "This bid already carries that flag."})
+    if Waiver.objects.filter(bid=bid, code=code, revoked_at__isnull=True).exists():
+        raise ValidationError({"code": "That flag is waived on this bid; revoke the waiver instead."})
+    flag = RedFlag(bid=bid, code=code, note=note.strip(), raised_by=by)
+    flag.full_clean()
+    flag.save()
+    refresh_ranking(bid.evaluation)
+    return flag
+
+
+@transaction.atomic
+def flag_withdraw(*, flag: RedFlag, reason: str) -> RedFlag:
+    ensure_writable(flag.bid.evaluation)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the flag is withdrawn."})
+    flag.withdrawn_at = timezone.now()
+    _save(flag, reason=reason.strip(), update_fields=["withdrawn_at"])
+    refresh_ranking(flag.bid.evaluation)
+    return flag
+
+
+@transaction.atomic
+def waiver_create(*, bid: Bid, code: str, reason: str, by: AbstractBaseUser) -> Waiver:
+    """Waive an automatic red flag that holds, with a written reason."""
+    ensure_writable(bid.evaluation)
+    data = selectors.ranking_input(bid.evaluation).data
+    bid_data = next(b for b in data.bids if b.vendor == bid.msp.name)
+    if code.startswith(ranking.UNMET_PREFIX):
+        raise ValidationError({"code": "An unmet requirement can't be waived."})
+    if code in bid_data.manual_flags:
+        raise ValidationError({"code": "That flag was raised by hand: withdraw it instead."})
+    if code not in ranking.automatic_flags(bid_data):
+        raise ValidationError({"code": "That automatic flag does not hold for this bid."})
+    if code in bid_data.waived_flags:
+        raise ValidationError({"code": "That flag is already waived."})
+    if not reason.strip():
+        raise ValidationError({"reason": "A waiver needs a written reason."})
+    waiver = Waiver(bid=bid, code=code, reason=reason.strip(), waived_by=by)
+    waiver.full_clean()
+    waiver.save()
+    refresh_ranking(bid.evaluation)
+    return waiver
+
+
+@transaction.atomic
+def waiver_revoke(*, waiver: Waiver, reason: str) -> Waiver:
+    ensure_writable(waiver.bid.evaluation)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the waiver is revoked."})
+    waiver.revoked_at = timezone.now()
+    _save(waiver, reason=reason.strip(), update_fields=["revoked_at"])
+    refresh_ranking(waiver.bid.evaluation)
+    return waiver
+
+
+# --- Scorecards --------------------------------------------------------------------------------
+
+
+def _notify_owner_of_conflict(conflict: ConflictOfInterest) -> None:
+    evaluation = conflict.evaluation
+    if not evaluation.owner.email:
+        return
+    who = conflict.evaluator.get_full_name() or conflict.evaluator.get_username()
+    send_mail(
+        subject=f"Conflict of interest declared on “{evaluation.title}”",
+        message=(
+            f"{who} declared a conflict of interest with {conflict.msp.name} and will not score its bid.\n\n"
+            f"Note: {conflict.note or '(none)'}\n\n{settings.SITE_URL}{evaluation.get_absolute_url()}\n"
+        ),
+        from_email=None,
+        recipient_list=[evaluation.owner.email],
+        fail_silently=True,
+    )
+
+
+@transaction.atomic
+def conflict_declare(*, assignment: Assignment, msp: MSP, note: str) -> ConflictOfInterest:
+    """Declare a conflict with one MSP: the evaluator stops scoring its bid and the owner is told."""
+    evaluation = assignment.evaluation
+    ensure_writable(evaluation)
+    if assignment.is_submitted:
+        raise ValidationError("Your scorecard is submitted; ask the owner to reopen it first.")
+    if not Bid.objects.filter(evaluation=evaluation, msp=msp).exists():
+        raise ValidationError({"msp": "That MSP has no bid in this evaluation."})
+    if ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=assignment.evaluator, msp=msp).exists():
+        raise ValidationError({"msp": "You already declared a conflict with this MSP."})
+    conflict = ConflictOfInterest(evaluation=evaluation, evaluator=assignment.evaluator, msp=msp, note=note.strip())
+    conflict.full_clean()
+    conflict.save()
+    for score in Score.objects.filter(assignment=assignment, bid__msp=msp):
+        score._change_reason = "conflict of interest declared"
+        score.delete()  # drafts only (the scorecard is not submitted); the history keeps them
+    transaction.on_commit(lambda: _notify_owner_of_conflict(conflict))
+    return conflict
+
+
+def scorecard_slots(assignment: Assignment) -> list[tuple[Bid, list[Criterion]]]:
+    """The (bid, applicable questions) the evaluator scores: every bid without a declared conflict."""
+    evaluation = assignment.evaluation
+    conflicted = set(
+        ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=assignment.evaluator).values_list(
+            "msp_id", flat=True
+        )
+    )
+    questions = list(Criterion.objects.filter(evaluation=evaluation, kind=CriterionKind.QUESTION))
+    return [
+        (bid, [q for q in questions if q.applies(bid.model)])
+        for bid in Bid.objects.filter(evaluation=evaluation).select_related("msp")
+        if bid.msp_id not in conflicted
+    ]
+
+
+@transaction.atomic
+def scorecard_save(
+    *, assignment: Assignment, entries: dict[tuple[int, int], tuple[int | None, str]], submit: bool = False
+) -> Assignment:
+    """Save the evaluator's scores (drafts); with ``submit``, make the scorecard final."""
+    assignment = Assignment.objects.select_for_update().select_related("evaluation").get(pk=assignment.pk)
+    evaluation = assignment.evaluation
+    ensure_writable(evaluation)
+    if evaluation.status != Status.SCORING:
+        raise ValidationError("Scores can only be entered while the evaluation is in scoring.")
+    if assignment.is_submitted:
+        raise ValidationError("Your scorecard is already submitted; ask the owner to reopen it to change it.")
+    allowed = {(bid.pk, q.pk) for bid, questions in scorecard_slots(assignment) for q in questions}
+    existing = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(assignment=assignment)}
+    for (bid_id, criterion_id), (value, note) in entries.items():
+        if (bid_id, criterion_id) not in allowed:
+            raise ValidationError("A score was given for a bid or question you don't score.")
+        if value is not None and not 0 <= value <= 5:
+            raise ValidationError("Scores run from 0 to 5.")
+        score = existing.get((bid_id, criterion_id))
+        if value is None:
+            if score is not None:
+                score.delete()
+            continue
+        if score is None:
+            score = Score(assignment=assignment, bid_id=bid_id, criterion_id=criterion_id, score=value, note=note)
+            score.full_clean()
+            score.save()
+        elif score.score != value or score.note != note:
+            score.score, score.note = value, note
+            score.save(update_fields=["score", "note", "updated_at"])
+    if submit:
+        scored = set(Score.objects.filter(assignment=assignment).values_list("bid_id", "criterion_id"))
+        missing = allowed - scored
+        if missing:
+            raise ValidationError(f"Score every question before submitting: {len(missing)} still empty.")
+        assignment.submitted_at = timezone.now()
+        _save(assignment, update_fields=["submitted_at"])
+        refresh_ranking(evaluation)
+    return assignment
+
+
+@transaction.atomic
+def scorecard_reopen(*, assignment: Assignment, reason: str) -> Assignment:
+    """The owner reopens a submitted scorecard; its scores stop counting until it is submitted again."""
+    assignment = Assignment.objects.select_for_update().select_related("evaluation").get(pk=assignment.pk)
+    ensure_writable(assignment.evaluation)
+    if not assignment.is_submitted:
+        raise ValidationError("That scorecard is not submitted.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the scorecard is reopened."})
+    assignment.submitted_at = None
+    _save(assignment, reason=reason.strip(), update_fields=["submitted_at"])
+    refresh_ranking(assignment.evaluation)
+    return assignment

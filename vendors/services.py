@@ -39,10 +39,21 @@ def _raise_duplicate_name() -> None:
     raise ValidationError({"name": "An MSP with this name is already in the registry."})
 
 
+def _check_name_free(msp: MSP) -> None:
+    if MSP.objects.filter(name__iexact=msp.name).exclude(pk=msp.pk).exists():
+        _raise_duplicate_name()
+
+
+def _ensure_active(msp: MSP) -> None:
+    if msp.is_archived:
+        raise ValidationError("This MSP is archived; restore it before changing its contacts or references.")
+
+
 @transaction.atomic
 def msp_create(*, specialties: Iterable[Specialty] = (), **fields: Any) -> MSP:
     msp = MSP(**fields)
     msp.name = normalize_name(msp.name)
+    _check_name_free(msp)
     msp.full_clean()
     try:
         with transaction.atomic():
@@ -66,6 +77,7 @@ def msp_update(
     for name, value in fields.items():
         setattr(msp, name, value)
     msp.name = normalize_name(msp.name)
+    _check_name_free(msp)
     try:
         with transaction.atomic():
             save_versioned(msp, expected_version=expected_version, fields=[*fields, "updated_at"])
@@ -106,6 +118,7 @@ def _demote_other_primaries(contact: Contact) -> None:
 
 @transaction.atomic
 def contact_create(*, msp: MSP, **fields: Any) -> Contact:
+    _ensure_active(msp)
     contact = Contact(msp=msp, **fields)
     _demote_other_primaries(contact)
     contact.full_clean()
@@ -118,6 +131,7 @@ def contact_update(*, contact: Contact, expected_version: int, **fields: Any) ->
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    _ensure_active(contact.msp)
     for name, value in fields.items():
         setattr(contact, name, value)
     if not contact.active:
@@ -150,6 +164,7 @@ def _stamp_check(reference: ClientReference, *, by: AbstractBaseUser | None, was
 
 @transaction.atomic
 def reference_create(*, msp: MSP, by: AbstractBaseUser | None = None, **fields: Any) -> ClientReference:
+    _ensure_active(msp)
     reference = ClientReference(msp=msp, **fields)
     _stamp_check(reference, by=by, was_checked_on=None)
     reference.full_clean()

@@ -39,10 +39,16 @@ class MSPListView(SingleTableMixin, FilterView):
     table_class = MSPTable
     filterset_class = MSPFilter
     template_name = "vendors/msp_list.html"
-    paginate_by = 25
 
     def get_queryset(self) -> QuerySet[MSP]:
         return selectors.msp_list()
+
+    def get_filterset_kwargs(self, filterset_class: type[MSPFilter]) -> dict[str, Any]:
+        # Always bind the filter, so an empty query string still applies its
+        # defaults (active MSPs only) instead of listing everything.
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = self.request.GET
+        return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

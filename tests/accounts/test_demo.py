@@ -1,0 +1,123 @@
+"""The demo command: DEBUG only, fills an empty database once, attributes its history."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from scoring.models import Organization
+from vendors.models import MSP, ClientReference, Contact
+
+DEMO_PASSWORD = "x-demo-pass-1"
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", password=DEMO_PASSWORD, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_it_refuses_to_run_without_debug(db, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        seed()
+
+    assert User.objects.count() == 0
+    assert MSP.objects.count() == 0
+    assert Organization.objects.count() == 0
+
+
+@override_settings(DEBUG=True)
+def test_it_fills_an_empty_database(db):
+    output = seed()
+
+    assert MSP.objects.count() == 12
+    assert MSP.objects.filter(archived_at__isnull=True).count() == 12
+    assert Organization.objects.get().name == "Harbor Dental Group"
+    assert Contact.objects.count() == 13
+    assert ClientReference.objects.count() == 22
+    assert "Demo loaded" in output
+
+
+@override_settings(DEBUG=True)
+def test_it_creates_one_user_per_role_and_an_admin(db):
+    seed()
+
+    assert sorted(User.objects.values_list("username", flat=True)) == [
+        "admin",
+        "auditor",
+        "evaluator",
+        "evaluator2",
+        "executive",
+        "procurement",
+    ]
+    assert list(User.objects.filter(is_superuser=True).values_list("username", flat=True)) == ["admin"]
+    groups = {user.username: [g.name for g in user.groups.all()] for user in User.objects.all()}
+    assert groups == {
+        "admin": [],
+        "procurement": ["Procurement"],
+        "evaluator": ["Evaluator"],
+        "evaluator2": ["Evaluator"],
+        "executive": ["Executive"],
+        "auditor": ["Auditor"],
+    }
+    assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
+
+
+@override_settings(DEBUG=True)
+def test_it_attributes_the_demo_history_to_procurement(db):
+    seed()
+    procurement = User.objects.get(username="procurement")
+
+    for msp in MSP.objects.all():
+        assert {row.history_user for row in msp.history.all()} == {procurement}, msp.name
+    assert {row.history_user for row in Organization.history.all()} == {procurement}
+    checked = ClientReference.objects.exclude(outcome="not_checked")
+    assert checked.count() == 17
+    assert {reference.checked_by for reference in checked} == {procurement}
+
+
+@override_settings(DEBUG=True)
+def test_it_gives_each_demo_msp_one_primary_contact(db):
+    seed()
+
+    for msp in MSP.objects.all():
+        assert msp.contacts.filter(is_primary=True).count() == 1, msp.name
+
+
+@override_settings(DEBUG=True)
+def test_it_does_nothing_when_run_again_with_if_empty(db):
+    seed()
+
+    output = seed(if_empty=True)
+
+    assert "not loaded" in output
+    assert MSP.objects.count() == 12
+    assert User.objects.count() == 6
+    assert Organization.objects.count() == 1
+
+
+@override_settings(DEBUG=True)
+def test_it_refuses_to_run_again_without_if_empty(db):
+    seed()
+
+    with pytest.raises(CommandError, match="not empty"):
+        seed()
+
+    assert MSP.objects.count() == 12
+    assert User.objects.count() == 6
+
+
+@override_settings(DEBUG=True)
+def test_it_refuses_a_database_that_only_has_users(db):
+    User.objects.create_user("someone")
+
+    with pytest.raises(CommandError, match="not empty"):
+        seed()
+
+    assert MSP.objects.count() == 0
