@@ -57,7 +57,9 @@ def _display(model: type[models.Model], name: str, value: Any, related: dict[tup
     return str(value)
 
 
-def entries(records: list[models.Model], *, label: str, describe: Callable[[Any], str] | None = None) -> list[HistoryEntry]:
+def entries(
+    records: list[models.Model], *, label: str, describe: Callable[[Any], str] | None = None
+) -> list[HistoryEntry]:
     """History entries for historical rows of one model (any number of objects).
 
     ``records`` must carry ``history_user`` (select_related) and be complete for

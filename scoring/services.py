@@ -504,9 +504,10 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
 
 
 def scoring_started(evaluation: Evaluation) -> bool:
-    return evaluation.status in (Status.SCORING, Status.DECISION) or Score.objects.filter(
-        bid__evaluation=evaluation
-    ).exists()
+    return (
+        evaluation.status in (Status.SCORING, Status.DECISION)
+        or Score.objects.filter(bid__evaluation=evaluation).exists()
+    )
 
 
 @transaction.atomic
@@ -582,9 +583,7 @@ def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None
 
 
 @transaction.atomic
-def bid_create(
-    *, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[Requirement] = (), **fields: Any
-) -> Bid:
+def bid_create(*, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[Requirement] = (), **fields: Any) -> Bid:
     ensure_writable(evaluation)
     bid = Bid(evaluation=evaluation, msp=msp, position=Bid.objects.filter(evaluation=evaluation).count(), **fields)
     _clear_unused_amounts(bid)

@@ -13,6 +13,18 @@ from vendors.models import MSP
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test may use the database.
+
+    Marking them before pytest-django orders the run keeps the transactional
+    (browser) tests last: they flush the database when they end.
+    """
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
 def make_user(username: str, role: str | None = None, *, superuser: bool = False) -> User:
     if superuser:
         return User.objects.create_superuser(username, f"{username}@example.com", PASSWORD)

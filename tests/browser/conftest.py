@@ -3,6 +3,10 @@
 Without /usr/bin/chromium the browser tests are skipped with a plain message,
 unless REQUIRE_BROWSER is set (CI sets it): then a missing browser fails.
 A failing test leaves a screenshot in test-artifacts/.
+
+Browser tests need ``django_db(transaction=True, serialized_rollback=True)``:
+the live server sees only committed data, and the rollback restores the rows
+data migrations made (groups, specialties, libraries) for the tests after them.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from tests.conftest import client_for
 from vendors import services
 from vendors.models import MSP, OnsiteAvailability, ReferenceOutcome, Specialty
 
+
 def make_msp(name: str, **fields: Any) -> MSP:
     fields.setdefault("offers_fully_managed", True)
     return services.msp_create(name=name, **fields)
