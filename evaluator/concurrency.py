@@ -10,6 +10,7 @@ purpose.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -59,6 +60,11 @@ class VersionedModelForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.conflict: list[tuple[str, str, str]] = []
+        for name, field in self.fields.items():
+            # 5000.000000 reads badly in a form: show 5000.
+            value = self.initial.get(name)
+            if isinstance(field, forms.DecimalField) and isinstance(value, Decimal):
+                self.initial[name] = format(value.normalize(), "f")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:

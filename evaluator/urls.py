@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("vendors/", include("vendors.urls")),
+    path("evaluations/", include("scoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -439,7 +439,7 @@ def evaluation_create(
     evaluation = Evaluation(owner=owner, **fields)
     evaluation.full_clean()
     evaluation.save()
-    questions = QuestionTemplate.objects.filter(active=True)
+    questions = QuestionTemplate.objects.filter(active=True).order_by("position", "key")
     if evaluation.model != Model.BOTH:
         questions = questions.filter(model=evaluation.model)
     position = 0

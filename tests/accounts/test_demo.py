@@ -53,6 +53,7 @@ def test_it_creates_one_user_per_role_and_an_admin(db):
         "auditor",
         "evaluator",
         "evaluator2",
+        "evaluator3",
         "executive",
         "procurement",
     ]
@@ -63,6 +64,7 @@ def test_it_creates_one_user_per_role_and_an_admin(db):
         "procurement": ["Procurement"],
         "evaluator": ["Evaluator"],
         "evaluator2": ["Evaluator"],
+        "evaluator3": ["Evaluator"],
         "executive": ["Executive"],
         "auditor": ["Auditor"],
     }
@@ -98,7 +100,7 @@ def test_it_does_nothing_when_run_again_with_if_empty(db):
 
     assert "not loaded" in output
     assert MSP.objects.count() == 12
-    assert User.objects.count() == 6
+    assert User.objects.count() == 7
     assert Organization.objects.count() == 1
 
 
@@ -110,7 +112,7 @@ def test_it_refuses_to_run_again_without_if_empty(db):
         seed()
 
     assert MSP.objects.count() == 12
-    assert User.objects.count() == 6
+    assert User.objects.count() == 7
 
 
 @override_settings(DEBUG=True)
@@ -121,3 +123,23 @@ def test_it_refuses_a_database_that_only_has_users(db):
         seed()
 
     assert MSP.objects.count() == 0
+
+
+@override_settings(DEBUG=True)
+def test_it_loads_a_ranked_demo_evaluation(db):
+    from scoring.models import Assignment, Bid, Evaluation, Waiver
+    from scoring.services import stored_ranking
+
+    seed()
+
+    evaluation = Evaluation.objects.get()
+    assert (evaluation.model, evaluation.status) == ("both", "scoring")
+    assert Bid.objects.filter(evaluation=evaluation).count() == 6
+    assert set(Bid.objects.values_list("model", flat=True)) == {"co_managed", "fully_managed"}
+    assert Waiver.objects.get().code == "lock-in-contract"
+    submitted = {a.evaluator.username: a.is_submitted for a in Assignment.objects.select_related("evaluator")}
+    assert submitted == {"evaluator": True, "evaluator2": True, "evaluator3": False}
+    rows = stored_ranking(evaluation)["ranking"]
+    assert [row["status"] for row in rows].count("ranked") == 5
+    assert rows[-1]["vendor"] == "Apex Managed Services"
+    assert rows[-1]["red_flags"] == ["lock-in-contract"]

@@ -17,7 +17,8 @@ from django.db import transaction
 
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
 from evaluator.history import acting_as
-from scoring.models import Organization
+from scoring import services as scoring_services
+from scoring.models import Evaluation, Model, Organization, RequirementTemplate, Status
 from vendors import services as vendor_services
 from vendors.models import MSP, OnsiteAvailability, ReferenceOutcome, Specialty
 
@@ -27,6 +28,7 @@ USERS = [
     ("procurement", "Priya", "Shah", PROCUREMENT),
     ("evaluator", "Evan", "Brooks", EVALUATOR),
     ("evaluator2", "Elena", "Ruiz", EVALUATOR),
+    ("evaluator3", "Sam", "Lee", EVALUATOR),
     ("executive", "Marcus", "Cole", EXECUTIVE),
     ("auditor", "Aisha", "Okafor", AUDITOR),
 ]
@@ -349,8 +351,13 @@ class Command(BaseCommand):
             with acting_as(procurement):
                 Organization.objects.create(**ORGANIZATION)
                 self._create_msps(procurement)
+            evaluation = self._create_evaluation(procurement)
 
-        self.stdout.write(self.style.SUCCESS("Demo loaded: Harbor Dental Group and 12 MSPs."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded: Harbor Dental Group, 12 MSPs and the evaluation “{evaluation.title}” (6 bids)."
+            )
+        )
         self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
         width = max(len(u) for u in passwords)
         for username, _first, _last, role in USERS:
@@ -370,6 +377,73 @@ class Command(BaseCommand):
             if role:
                 user.groups.add(Group.objects.get(name=role))
         return passwords
+
+    def _create_evaluation(self, owner: User) -> Evaluation:
+        today = date.today()
+        with acting_as(owner):
+            evaluation = scoring_services.evaluation_create(
+                owner=owner,
+                title="Managed IT services 2027",
+                model=Model.BOTH,
+                term_months=36,
+                bids_due=today - timedelta(days=10),
+                scoring_due=today + timedelta(days=7),
+                decision_due=today + timedelta(days=21),
+                organization_name=ORGANIZATION["name"],
+                employees=ORGANIZATION["employees"],
+                devices=ORGANIZATION["devices"],
+                it_staff=ORGANIZATION["it_staff"],
+                it_staff_annual_cost=ORGANIZATION["it_staff_annual_cost"],
+                industry=ORGANIZATION["industry"],
+                compliance=ORGANIZATION["compliance"],
+                requirement_templates=RequirementTemplate.objects.filter(key__in=["hipaa-baa", "cyber-insurance"]),
+            )
+            evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.COLLECTING_BIDS)
+            requirements = list(evaluation.requirements.all())
+            bids = {}
+            for data in DEMO_BIDS:
+                fields = dict(data)
+                msp = MSP.objects.get(name=fields.pop("vendor"))
+                bids[msp.name] = scoring_services.bid_create(
+                    evaluation=evaluation,
+                    msp=msp,
+                    requirements_met=requirements,
+                    environment_assessed=True,
+                    documented_escalation=True,
+                    documented_onboarding=True,
+                    **fields,
+                )
+            scoring_services.waiver_create(
+                bid=bids["Canyon Compliance IT"],
+                code="lock-in-contract",
+                reason="Canyon agreed in writing (20 Nov) to a 90-day performance exit; the addendum is with legal.",
+                by=owner,
+            )
+            evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.SCORING)
+            evaluators = list(User.objects.filter(username__in=DEMO_SCORES).order_by("username"))
+            scoring_services.evaluators_add(evaluation=evaluation, users=evaluators)
+
+        for user in evaluators:
+            assignment = evaluation.assignments.get(evaluator=user)
+            leanings = DEMO_SCORES[user.username]
+            with acting_as(user):
+                if user.username == "evaluator2":
+                    scoring_services.conflict_declare(
+                        assignment=assignment,
+                        msp=bids["Harborview MSP"].msp,
+                        note="I worked at Harborview until 2024.",
+                    )
+                entries = {}
+                for bid, questions in scoring_services.scorecard_slots(assignment):
+                    if bid.msp.name not in leanings:
+                        continue
+                    for index, question in enumerate(questions):
+                        score = max(0, min(5, leanings[bid.msp.name] + (index % 3) - 1))
+                        entries[(bid.pk, question.pk)] = (score, "")
+                scoring_services.scorecard_save(
+                    assignment=assignment, entries=entries, submit=user.username != "evaluator3"
+                )
+        return evaluation
 
     def _create_msps(self, checker: User) -> None:
         specialties = {s.slug: s for s in Specialty.objects.all()}
@@ -402,3 +476,99 @@ class Command(BaseCommand):
                     checked_on=today - timedelta(days=days_ago) if days_ago is not None else None,
                     notes=notes,
                 )
+
+
+# The demo evaluation: both models, six bids, three evaluators (two submitted, one draft).
+# vendor, model, pricing, amounts, terms (term months, exit clause, response, references), requirements met
+DEMO_BIDS: list[dict[str, Any]] = [
+    {
+        "vendor": "Pacific Coast Managed IT",
+        "model": "fully_managed",
+        "pricing_model": "per_user",
+        "rate": Decimal("145"),
+        "onboarding_fee": Decimal("6000"),
+        "contract_term_months": 36,
+        "performance_exit_clause": True,
+        "critical_response_minutes": 30,
+        "references_offered": 3,
+    },
+    {
+        "vendor": "Harborview MSP",
+        "model": "fully_managed",
+        "pricing_model": "per_device",
+        "rate": Decimal("115"),
+        "onboarding_fee": Decimal("4000"),
+        "contract_term_months": 24,
+        "performance_exit_clause": True,
+        "critical_response_minutes": 15,
+        "references_offered": 2,
+    },
+    {
+        # A 36-month term with no exit clause trips lock-in-contract; waived below with a reason.
+        "vendor": "Canyon Compliance IT",
+        "model": "fully_managed",
+        "pricing_model": "flat",
+        "monthly_fee": Decimal("16500"),
+        "onboarding_fee": Decimal("3000"),
+        "contract_term_months": 36,
+        "performance_exit_clause": False,
+        "critical_response_minutes": 20,
+        "references_offered": 3,
+    },
+    {
+        "vendor": "Summit Tech Partners",
+        "model": "co_managed",
+        "pricing_model": "hybrid",
+        "monthly_fee": Decimal("3500"),
+        "rate": Decimal("175"),
+        "est_hours_per_month": Decimal("12"),
+        "onboarding_fee": Decimal("2500"),
+        "contract_term_months": 12,
+        "performance_exit_clause": True,
+        "critical_response_minutes": 60,
+        "references_offered": 2,
+    },
+    {
+        "vendor": "Northstar vCIO Group",
+        "model": "co_managed",
+        "pricing_model": "hourly",
+        "rate": Decimal("200"),
+        "est_hours_per_month": Decimal("25"),
+        "contract_term_months": 12,
+        "performance_exit_clause": True,
+        "critical_response_minutes": 45,
+        "references_offered": 2,
+    },
+    {
+        # Five years with no way out: lock-in-contract, not waived, so it is disqualified.
+        "vendor": "Apex Managed Services",
+        "model": "co_managed",
+        "pricing_model": "per_device",
+        "rate": Decimal("45"),
+        "onboarding_fee": Decimal("1500"),
+        "contract_term_months": 60,
+        "performance_exit_clause": False,
+        "critical_response_minutes": 30,
+        "references_offered": 2,
+    },
+]
+
+# Each evaluator's leaning per vendor: the score every question gets, nudged per question.
+DEMO_SCORES = {
+    "evaluator": {
+        "Pacific Coast Managed IT": 4,
+        "Harborview MSP": 4,
+        "Canyon Compliance IT": 3,
+        "Summit Tech Partners": 4,
+        "Northstar vCIO Group": 3,
+        "Apex Managed Services": 2,
+    },
+    "evaluator2": {
+        "Pacific Coast Managed IT": 5,
+        "Canyon Compliance IT": 4,
+        "Summit Tech Partners": 3,
+        "Northstar vCIO Group": 4,
+        "Apex Managed Services": 2,
+    },
+    "evaluator3": {"Pacific Coast Managed IT": 3, "Harborview MSP": 4},
+}

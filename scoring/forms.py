@@ -1,0 +1,291 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.core.validators import validate_slug
+
+from accounts.roles import EVALUATOR
+from evaluator.concurrency import VersionedModelForm
+from vendors.models import MSP
+
+from . import ranking
+from .models import Bid, Criterion, Evaluation, Requirement, RequirementTemplate
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_PACKAGE_BYTES = 5 * 1024 * 1024
+
+
+class EvaluationForm(VersionedModelForm):
+    compliance = forms.CharField(
+        required=False, help_text="Comma-separated, e.g. HIPAA, PCI DSS.", label="Compliance needs"
+    )
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "title",
+            "model",
+            "term_months",
+            "red_flag_policy",
+            "red_flag_penalty",
+            "sealed_prices",
+            "bids_due",
+            "scoring_due",
+            "decision_due",
+            "organization_name",
+            "employees",
+            "devices",
+            "it_staff",
+            "it_staff_annual_cost",
+            "industry",
+            "compliance",
+        ]
+        widgets = {"bids_due": DATE, "scoring_due": DATE, "decision_due": DATE}
+        labels = {"organization_name": "Buyer organization"}
+        help_texts = {
+            "employees": "Per-user prices are multiplied by this.",
+            "devices": "Per-device prices are multiplied by this.",
+            "it_staff_annual_cost": "Fully burdened (salaries, benefits, training, tools); co-managed bids keep paying it.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["compliance"] = ", ".join(self.instance.compliance or [])
+        else:
+            self.fields["requirement_templates"] = forms.ModelMultipleChoiceField(
+                queryset=RequirementTemplate.objects.filter(active=True),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label="Mandatory requirements",
+                help_text="Pass/fail: a bid that misses one is flagged and disqualified.",
+            )
+
+    def clean_compliance(self) -> list[str]:
+        raw = self.cleaned_data.get("compliance") or ""
+        return [item.strip() for item in raw.split(",") if item.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        bids_due, scoring_due, decision_due = (cleaned.get(k) for k in ("bids_due", "scoring_due", "decision_due"))
+        if bids_due and scoring_due and scoring_due < bids_due:
+            self.add_error("scoring_due", "Scoring can't be due before the bids are.")
+        if scoring_due and decision_due and decision_due < scoring_due:
+            self.add_error("decision_due", "The decision can't be due before scoring is.")
+        return cleaned
+
+
+class TransitionForm(forms.Form):
+    to = forms.CharField()
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class CriteriaForm(forms.Form):
+    """One weight per criterion, and a reason once scoring has started."""
+
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required once scoring has started: it is kept in the history.",
+    )
+
+    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"weight_{criterion.pk}"] = forms.DecimalField(
+                label=criterion.key,
+                min_value=Decimal(0),
+                max_digits=18,
+                decimal_places=6,
+                initial=criterion.weight.normalize(),
+                widget=forms.NumberInput(attrs={"step": "any", "class": "form-control form-control-sm"}),
+            )
+
+    def weights(self) -> dict[int, Decimal]:
+        return {c.pk: self.cleaned_data[f"weight_{c.pk}"] for c in self.criteria}
+
+
+class EvaluatorsForm(forms.Form):
+    evaluators = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label="Add evaluators"
+    )
+
+    def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assigned = evaluation.assignments.values_list("evaluator_id", flat=True)
+        self.fields["evaluators"].queryset = (
+            User.objects.filter(is_active=True, groups__name=EVALUATOR).exclude(pk__in=assigned).order_by("username")
+        )
+        self.fields["evaluators"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+
+
+BID_FORM_FIELDS = [
+    "msp",
+    "model",
+    "pricing_model",
+    "rate",
+    "monthly_fee",
+    "est_hours_per_month",
+    "project_price",
+    "onboarding_fee",
+    "retained_internal_cost",
+    "contract_term_months",
+    "critical_response_minutes",
+    "sla_best_effort",
+    "references_offered",
+    "environment_assessed",
+    "documented_escalation",
+    "documented_onboarding",
+    "performance_exit_clause",
+]
+
+
+class BidForm(VersionedModelForm):
+    requirements_met = forms.ModelMultipleChoiceField(
+        queryset=Requirement.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Mandatory requirements the bid meets",
+    )
+
+    class Meta:
+        model = Bid
+        fields = BID_FORM_FIELDS
+        widgets = {name: forms.NumberInput(attrs={"step": "any"}) for name in ranking.PRICING_REQUIREMENTS["hybrid"]}
+        labels = {"rate": "Rate", "monthly_fee": "Monthly fee", "project_price": "Project price"}
+        help_texts = {
+            "rate": "Per user, per device or per hour, by pricing model.",
+            "references_offered": "How many client references the MSP is willing to share.",
+        }
+
+    def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.evaluation = evaluation
+        if self.instance.pk:
+            del self.fields["msp"]
+            self.initial["requirements_met"] = list(self.instance.requirements_met.values_list("pk", flat=True))
+        else:
+            taken = evaluation.bids.values_list("msp_id", flat=True)
+            self.fields["msp"].queryset = MSP.objects.filter(archived_at__isnull=True).exclude(pk__in=taken)
+        self.fields["requirements_met"].queryset = evaluation.requirements.all()
+        if not evaluation.requirements.exists():
+            del self.fields["requirements_met"]
+        if evaluation.model != "both":
+            self.fields["model"].choices = [(evaluation.model, dict(self.fields["model"].choices)[evaluation.model])]
+            self.fields["model"].initial = evaluation.model
+        for name in ("rate", "monthly_fee", "est_hours_per_month", "project_price"):
+            needed_by = [pm for pm, needs in ranking.PRICING_REQUIREMENTS.items() if name in needs]
+            self.fields[name].widget.attrs["data-pricing-models"] = " ".join(needed_by)
+        self.fields["retained_internal_cost"].widget.attrs["data-bid-models"] = "fully_managed"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in ranking.PRICING_REQUIREMENTS.get(cleaned.get("pricing_model") or "", ()):
+            if cleaned.get(name) is None and name not in self.errors:
+                self.add_error(name, "Required for this pricing model.")
+        return cleaned
+
+
+class FlagForm(forms.Form):
+    code = forms.CharField(
+        max_length=100,
+        validators=[validate_slug],
+        help_text="One of the automatic codes, or your own (letters, digits, - and _).",
+        widget=forms.TextInput(attrs={"list": "flag-codes"}),
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class WaiverForm(forms.Form):
+    code = forms.ChoiceField(label="Automatic red flag")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def __init__(self, *args: Any, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [(code, f"{code}: {ranking.AUTOMATIC_RULES[code]}") for code in codes]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ConflictForm(forms.Form):
+    msp = forms.ModelChoiceField(queryset=MSP.objects.none(), label="MSP")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What the conflict is, e.g. a relative works there.",
+    )
+
+    def __init__(self, *args: Any, evaluation: Evaluation, declared: set[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["msp"].queryset = MSP.objects.filter(bids__evaluation=evaluation).exclude(pk__in=declared)
+
+
+SCORE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(6)]
+
+
+class ScorecardForm(forms.Form):
+    """A score (0–5, or empty) and a note for every bid and question the evaluator scores."""
+
+    def __init__(self, *args: Any, slots: list[tuple[Bid, list[Criterion]]], existing: dict, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.slots = slots
+        for bid, questions in slots:
+            for question in questions:
+                score = existing.get((bid.pk, question.pk))
+                self.fields[f"score_{bid.pk}_{question.pk}"] = forms.TypedChoiceField(
+                    choices=SCORE_CHOICES,
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    initial="" if score is None else str(score.score),
+                    label=f"{bid.msp.name}: {question.key}",
+                )
+                self.fields[f"note_{bid.pk}_{question.pk}"] = forms.CharField(
+                    required=False, max_length=5000, initial=score.note if score else ""
+                )
+
+    def entries(self) -> dict[tuple[int, int], tuple[int | None, str]]:
+        return {
+            (bid.pk, q.pk): (
+                self.cleaned_data[f"score_{bid.pk}_{q.pk}"],
+                self.cleaned_data[f"note_{bid.pk}_{q.pk}"].strip(),
+            )
+            for bid, questions in self.slots
+            for q in questions
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Bound fields grouped for the template: bid, then its questions."""
+        return [
+            {
+                "bid": bid,
+                "questions": [
+                    {
+                        "criterion": q,
+                        "score": self[f"score_{bid.pk}_{q.pk}"],
+                        "note": self[f"note_{bid.pk}_{q.pk}"],
+                    }
+                    for q in questions
+                ],
+            }
+            for bid, questions in self.slots
+        ]
+
+
+class ImportForm(forms.Form):
+    package = forms.FileField(help_text="An msp-eval/1 package (JSON, at most 5 MB).")
+
+    def clean_package(self):
+        upload = self.cleaned_data["package"]
+        if upload.size > MAX_PACKAGE_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        name = (upload.name or "").lower()
+        if not name.endswith(".json"):
+            raise forms.ValidationError("Upload a .json file (an msp-eval/1 package).")
+        return upload

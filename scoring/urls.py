@@ -1,0 +1,30 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path("", views.evaluation_list, name="list"),
+    path("new/", views.evaluation_create, name="create"),
+    path("import/", views.evaluation_import, name="import"),
+    path("<int:pk>/", views.dashboard, name="dashboard"),
+    path("<int:pk>/edit/", views.evaluation_edit, name="edit"),
+    path("<int:pk>/status/", views.evaluation_transition, name="transition"),
+    path("<int:pk>/criteria/", views.criteria_edit, name="criteria"),
+    path("<int:pk>/evaluators/", views.evaluators_edit, name="evaluators"),
+    path("<int:pk>/bids/new/", views.bid_form, name="bid_create"),
+    path("<int:pk>/bids/<int:bid_pk>/", views.bid_detail, name="bid"),
+    path("<int:pk>/bids/<int:bid_pk>/edit/", views.bid_form, name="bid_edit"),
+    path("<int:pk>/bids/<int:bid_pk>/flags/new/", views.flag_create, name="flag_create"),
+    path("<int:pk>/bids/<int:bid_pk>/flags/<int:flag_pk>/withdraw/", views.flag_withdraw, name="flag_withdraw"),
+    path("<int:pk>/bids/<int:bid_pk>/waivers/new/", views.waiver_create, name="waiver_create"),
+    path("<int:pk>/bids/<int:bid_pk>/waivers/<int:waiver_pk>/revoke/", views.waiver_revoke, name="waiver_revoke"),
+    path("<int:pk>/scorecard/", views.scorecard, name="scorecard"),
+    path("<int:pk>/conflicts/new/", views.conflict_declare, name="conflict_declare"),
+    path("<int:pk>/scorecards/<int:assignment_pk>/reopen/", views.scorecard_reopen, name="scorecard_reopen"),
+    path("<int:pk>/ranking.json", views.ranking_json, name="ranking_json"),
+    path("<int:pk>/ranking.csv", views.ranking_csv, name="ranking_csv"),
+    path("<int:pk>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
+    path("<int:pk>/package.json", views.package_json, name="package_json"),
+]

@@ -1,0 +1,560 @@
+"""Evaluation pages. Every object is fetched through ``_evaluation``, scoped to the user."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from evaluator.concurrency import EditConflict
+from scoring.models import Organization
+
+from . import exports, ranking, selectors, services
+from .forms import (
+    BidForm,
+    ConflictForm,
+    CriteriaForm,
+    EvaluationForm,
+    EvaluatorsForm,
+    FlagForm,
+    ImportForm,
+    ReasonForm,
+    ScorecardForm,
+    TransitionForm,
+    WaiverForm,
+)
+from .models import Assignment, Bid, ConflictOfInterest, Criterion, Evaluation, RedFlag, Score, Status, Waiver
+from .package import PackageError, loads, parse_package
+
+
+def _evaluation(request: HttpRequest, pk: int) -> Evaluation:
+    """The evaluation if the user may see it; 404 otherwise (never someone else's data)."""
+    return get_object_or_404(selectors.visible_evaluations(request.user).select_related("owner"), pk=pk)
+
+
+def _require(request: HttpRequest, perm: str, evaluation: Evaluation | None, message: str) -> None:
+    if not request.user.has_perm(perm, evaluation):
+        raise PermissionDenied(message)
+
+
+def _manage(request: HttpRequest, evaluation: Evaluation) -> None:
+    _require(request, "scoring.manage_evaluation", evaluation, "Only the evaluation's owner and admins can change it.")
+
+
+def _writable_or_redirect(request: HttpRequest, evaluation: Evaluation) -> HttpResponse | None:
+    if evaluation.is_locked:
+        messages.error(request, f"This evaluation is {evaluation.get_status_display().lower()}: it can't be changed.")
+        return redirect(evaluation)
+    return None
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _cleaned(form: Any, *skip: str) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items() if k not in {"version", *skip}}
+
+
+# --- Lists and set-up --------------------------------------------------------------------------
+
+
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    evaluations = (
+        selectors.visible_evaluations(request.user)
+        .select_related("owner", "stored_ranking")
+        .annotate(
+            bid_count=Count("bids", distinct=True),
+            evaluator_count=Count("assignments", distinct=True),
+            submitted_count=Count("assignments", filter=Q(assignments__submitted_at__isnull=False), distinct=True),
+        )
+        .order_by("-created_at")
+    )
+    return render(
+        request,
+        "scoring/evaluation_list.html",
+        {"evaluations": evaluations, "can_create": request.user.has_perm("scoring.add_evaluation")},
+    )
+
+
+def evaluation_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "scoring.add_evaluation", None, "Only Procurement and admins set up evaluations.")
+    initial: dict[str, Any] = {}
+    profile = Organization.objects.order_by("pk").first()
+    if profile:
+        initial = {
+            "organization_name": profile.name,
+            "employees": profile.employees,
+            "devices": profile.devices,
+            "it_staff": profile.it_staff,
+            "it_staff_annual_cost": profile.it_staff_annual_cost,
+            "industry": profile.industry,
+            "compliance": ", ".join(profile.compliance or []),
+        }
+    form = EvaluationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = _cleaned(form)
+        templates = fields.pop("requirement_templates", [])
+        try:
+            evaluation = services.evaluation_create(owner=request.user, requirement_templates=templates, **fields)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Evaluation created with the library's questions for its model and price.")
+            return redirect(evaluation)
+    return render(request, "scoring/evaluation_form.html", {"form": form})
+
+
+def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    form = EvaluationForm(request.POST or None, instance=evaluation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_update(
+                evaluation=Evaluation.objects.get(pk=pk), expected_version=form.expected_version, **_cleaned(form)
+            )
+        except EditConflict as conflict:
+            form.add_conflict(conflict.current)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Evaluation saved.")
+            return redirect(evaluation)
+    return render(request, "scoring/evaluation_form.html", {"form": form, "evaluation": evaluation})
+
+
+@require_POST
+def evaluation_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    _manage(request, evaluation)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status to move to.")
+        return redirect(evaluation)
+    try:
+        services.evaluation_transition(
+            evaluation=evaluation, to=form.cleaned_data["to"], reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        evaluation.refresh_from_db()
+        messages.success(request, f"The evaluation is now {evaluation.get_status_display().lower()}.")
+    return redirect(evaluation)
+
+
+def criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    criteria = list(Criterion.objects.filter(evaluation=evaluation))
+    form = CriteriaForm(request.POST or None, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.criteria_update(evaluation=evaluation, weights=form.weights(), reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Weights saved; the ranking is up to date.")
+            return redirect(evaluation)
+    rows = [(c, form[f"weight_{c.pk}"]) for c in criteria]
+    return render(
+        request,
+        "scoring/criteria_form.html",
+        {
+            "evaluation": evaluation,
+            "form": form,
+            "rows": rows,
+            "scoring_started": services.scoring_started(evaluation),
+        },
+    )
+
+
+def evaluators_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    form = EvaluatorsForm(request.POST or None, evaluation=evaluation)
+    if request.method == "POST" and form.is_valid():
+        added = services.evaluators_add(evaluation=evaluation, users=form.cleaned_data["evaluators"])
+        messages.success(request, f"{added} evaluator{'s' if added != 1 else ''} assigned.")
+        return redirect(evaluation)
+    return render(request, "scoring/evaluators_form.html", {"evaluation": evaluation, "form": form})
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    user = request.user
+    sees_results = user.has_perm("scoring.view_results", evaluation)
+    manages = user.has_perm("scoring.manage_evaluation", evaluation)
+    assignment = selectors.assignment_for(evaluation, user)
+    assignments = list(Assignment.objects.filter(evaluation=evaluation).select_related("evaluator"))
+    criteria = list(Criterion.objects.filter(evaluation=evaluation))
+    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
+    context: dict[str, Any] = {
+        "evaluation": evaluation,
+        "sees_results": sees_results,
+        "manages": manages,
+        "assignment": assignment,
+        "assignments": assignments,
+        "criteria": criteria,
+        "requirements": list(evaluation.requirements.all()),
+        "bids": bids,
+        "bid_urls": {bid.msp.name: bid.get_absolute_url() for bid in bids},
+        "transition_choices": [(s, Status(s).label) for s in evaluation.allowed_transitions()] if manages else [],
+        "can_export_package": user.has_perm("scoring.export_package", evaluation),
+        "weights_total": sum((c.weight for c in criteria), start=ranking.ZERO),
+    }
+    if sees_results:
+        document = services.stored_ranking(evaluation)
+        rows = document["ranking"]
+        context["ranked"] = [row for row in rows if row["status"] == "ranked"]
+        context["disqualified"] = [row for row in rows if row["status"] != "ranked"]
+        context["conflicts"] = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related(
+            "evaluator", "msp"
+        )
+    if assignment is not None:
+        slots = services.scorecard_slots(assignment)
+        context["scorecard_total"] = sum(len(questions) for _, questions in slots)
+        context["scorecard_done"] = Score.objects.filter(assignment=assignment).count()
+    return render(request, "scoring/dashboard.html", context)
+
+
+# --- Bids --------------------------------------------------------------------------------------
+
+
+def _bid(evaluation: Evaluation, bid_pk: int) -> Bid:
+    return get_object_or_404(Bid.objects.select_related("msp", "evaluation"), pk=bid_pk, evaluation=evaluation)
+
+
+def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    bid = _bid(evaluation, bid_pk)
+    sees_results = request.user.has_perm("scoring.view_results", evaluation)
+    sees_prices = sees_results or not evaluation.sealed_prices
+    data = selectors.ranking_input(evaluation).data
+    bid_data = next(b for b in data.bids if b.vendor == bid.msp.name)
+    flags, waived = ranking.red_flags(bid_data, data.requirements)
+    manual = list(RedFlag.objects.filter(bid=bid).select_related("raised_by"))
+    waivers = list(Waiver.objects.filter(bid=bid).select_related("waived_by"))
+    automatic = ranking.automatic_flags(bid_data)
+    requirements = [(r, r.key in bid_data.requirements_met) for r in evaluation.requirements.all()]
+    context = {
+        "evaluation": evaluation,
+        "bid": bid,
+        "sees_prices": sees_prices,
+        "sees_results": sees_results,
+        "manages": request.user.has_perm("scoring.manage_evaluation", evaluation) and not evaluation.is_locked,
+        "monthly_cost": ranking.monthly_cost(bid_data, data.organization),
+        "tco": ranking.tco(bid_data, data.organization, data.term_months),
+        "internal_annual": ranking.internal_annual_cost(bid_data, data.organization),
+        "flags": flags,
+        "automatic": [(code, ranking.AUTOMATIC_RULES[code]) for code in sorted(automatic)],
+        "manual": manual,
+        "waivers": waivers,
+        "waived": waived,
+        "requirements": requirements,
+        "rules": ranking.AUTOMATIC_RULES,
+        "eligible": ranking.is_eligible(flags, evaluation.red_flag_policy),
+    }
+    return render(request, "scoring/bid_detail.html", context)
+
+
+def bid_form(request: HttpRequest, pk: int, bid_pk: int | None = None) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    bid = _bid(evaluation, bid_pk) if bid_pk else None
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    form = BidForm(request.POST or None, instance=bid or Bid(evaluation=evaluation), evaluation=evaluation)
+    if request.method == "POST" and form.is_valid():
+        fields = _cleaned(form)
+        requirements = fields.pop("requirements_met", [])
+        try:
+            if bid is None:
+                saved = services.bid_create(evaluation=evaluation, requirements_met=requirements, **fields)
+            else:
+                saved = services.bid_update(
+                    bid=Bid.objects.select_related("evaluation", "msp").get(pk=bid.pk),
+                    expected_version=form.expected_version,
+                    requirements_met=requirements,
+                    **fields,
+                )
+        except EditConflict as conflict:
+            form.add_conflict(conflict.current)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Bid from {saved.msp.name} saved; red flags and ranking recomputed.")
+            return redirect(saved)
+    return render(request, "scoring/bid_form.html", {"evaluation": evaluation, "bid": bid, "form": form})
+
+
+def flag_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    bid = _bid(evaluation, bid_pk)
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_raise(bid=bid, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Red flag {form.cleaned_data['code']} raised on {bid.msp.name}.")
+            return redirect(bid)
+    return render(
+        request,
+        "scoring/flag_form.html",
+        {"evaluation": evaluation, "bid": bid, "form": form, "rules": ranking.AUTOMATIC_RULES},
+    )
+
+
+def waiver_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    bid = _bid(evaluation, bid_pk)
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    data = selectors.ranking_input(evaluation).data
+    bid_data = next(b for b in data.bids if b.vendor == bid.msp.name)
+    codes = sorted(ranking.automatic_flags(bid_data) - set(bid_data.waived_flags) - set(bid_data.manual_flags))
+    if not codes:
+        messages.info(request, "No automatic red flag holds for this bid, so there is nothing to waive.")
+        return redirect(bid)
+    form = WaiverForm(request.POST or None, codes=codes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.waiver_create(bid=bid, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{form.cleaned_data['code']} waived on {bid.msp.name}.")
+            return redirect(bid)
+    return render(request, "scoring/waiver_form.html", {"evaluation": evaluation, "bid": bid, "form": form})
+
+
+def _reason_action(request: HttpRequest, pk: int, bid_pk: int, model: type, obj_pk: int, action: Any, done: str):
+    evaluation = _evaluation(request, pk)
+    bid = _bid(evaluation, bid_pk)
+    obj = get_object_or_404(model, pk=obj_pk, bid=bid)
+    _manage(request, evaluation)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason: it is kept in the history.")
+        return redirect(bid)
+    try:
+        action(obj, form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect(bid)
+
+
+@require_POST
+def flag_withdraw(request: HttpRequest, pk: int, bid_pk: int, flag_pk: int) -> HttpResponse:
+    return _reason_action(
+        request,
+        pk,
+        bid_pk,
+        RedFlag,
+        flag_pk,
+        lambda flag, reason: services.flag_withdraw(flag=flag, reason=reason),
+        "Red flag withdrawn.",
+    )
+
+
+@require_POST
+def waiver_revoke(request: HttpRequest, pk: int, bid_pk: int, waiver_pk: int) -> HttpResponse:
+    return _reason_action(
+        request,
+        pk,
+        bid_pk,
+        Waiver,
+        waiver_pk,
+        lambda waiver, reason: services.waiver_revoke(waiver=waiver, reason=reason),
+        "Waiver revoked: the red flag counts again.",
+    )
+
+
+# --- Scorecards --------------------------------------------------------------------------------
+
+
+def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    assignment = selectors.assignment_for(evaluation, request.user)
+    if assignment is None:
+        raise PermissionDenied("Only evaluators assigned to this evaluation have a scorecard.")
+    slots = services.scorecard_slots(assignment)
+    existing = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(assignment=assignment)}
+    form = ScorecardForm(request.POST or None, slots=slots, existing=existing)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.scorecard_save(assignment=assignment, entries=form.entries(), submit=submit)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if submit:
+                messages.success(request, "Scorecard submitted. The ranking and prices are now open to you.")
+                return redirect(evaluation)
+            messages.success(request, "Draft saved. Drafts don't count until you submit.")
+            return redirect("scoring:scorecard", pk=evaluation.pk)
+    declared = ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=request.user).select_related("msp")
+    return render(
+        request,
+        "scoring/scorecard.html",
+        {
+            "evaluation": evaluation,
+            "assignment": assignment,
+            "form": form,
+            "rows": form.rows(),
+            "declared": declared,
+            "conflict_form": ConflictForm(evaluation=evaluation, declared={c.msp_id for c in declared}),
+            "editable": evaluation.status == Status.SCORING and not assignment.is_submitted,
+        },
+    )
+
+
+@require_POST
+def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    assignment = selectors.assignment_for(evaluation, request.user)
+    if assignment is None:
+        raise PermissionDenied("Only evaluators assigned to this evaluation declare conflicts on it.")
+    declared = set(
+        ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=request.user).values_list(
+            "msp_id", flat=True
+        )
+    )
+    form = ConflictForm(request.POST, evaluation=evaluation, declared=declared)
+    if form.is_valid():
+        try:
+            services.conflict_declare(assignment=assignment, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Conflict with {form.cleaned_data['msp'].name} declared; the owner has been told."
+            )
+    else:
+        messages.error(request, "Choose the MSP you have a conflict with.")
+    return redirect("scoring:scorecard", pk=evaluation.pk)
+
+
+@require_POST
+def scorecard_reopen(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    assignment = get_object_or_404(Assignment, pk=assignment_pk, evaluation=evaluation)
+    _manage(request, evaluation)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason to reopen a scorecard: it is kept in the history.")
+        return redirect(evaluation)
+    try:
+        services.scorecard_reopen(assignment=assignment, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Scorecard of {assignment.evaluator} reopened; its scores no longer count.")
+    return redirect(evaluation)
+
+
+# --- Import and downloads ----------------------------------------------------------------------
+
+
+def evaluation_import(request: HttpRequest) -> HttpResponse:
+    _require(request, "scoring.add_evaluation", None, "Only Procurement and admins load evaluation packages.")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = loads(form.cleaned_data["package"].read())
+            package = parse_package(data)
+            evaluation = services.evaluation_load(package=package, owner=request.user)
+        except (ValueError, UnicodeDecodeError) as exc:
+            problems = [f"(document): not valid JSON: {exc}"]
+        except PackageError as exc:
+            problems = exc.errors
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, f"Loaded “{evaluation.title}” with {len(package.bids)} bids.")
+            return redirect(evaluation)
+    status = 400 if problems else 200
+    return render(request, "scoring/import.html", {"form": form, "problems": problems}, status=status)
+
+
+def _filename(evaluation: Evaluation, suffix: str) -> str:
+    return f"{slugify(evaluation.title) or 'evaluation'}-{evaluation.pk}-{suffix}"
+
+
+def _results(request: HttpRequest, pk: int) -> Evaluation:
+    evaluation = _evaluation(request, pk)
+    _require(
+        request,
+        "scoring.view_results",
+        evaluation,
+        "The ranking opens to you once you submit your scorecard.",
+    )
+    return evaluation
+
+
+def ranking_json(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _results(request, pk)
+    response = JsonResponse(exports.ranking_json(evaluation), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'inline; filename="{_filename(evaluation, "ranking.json")}"'
+    return response
+
+
+def ranking_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _results(request, pk)
+    response = HttpResponse(exports.ranking_csv(evaluation), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "ranking.csv")}"'
+    return response
+
+
+def ranking_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _results(request, pk)
+    response = HttpResponse(
+        exports.ranking_xlsx(evaluation),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "ranking.xlsx")}"'
+    return response
+
+
+def package_json(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    _require(
+        request,
+        "scoring.export_package",
+        evaluation,
+        "The package carries every evaluator's drafts: only the owner, executives, auditors and admins get it.",
+    )
+    body = json.dumps(services.evaluation_export(evaluation), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "package.json")}"'
+    return response
