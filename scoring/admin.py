@@ -3,13 +3,73 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from evaluator.concurrency import VersionedAdminMixin
 
-from .models import Organization
+from .models import (
+    Assignment,
+    Bid,
+    ConflictOfInterest,
+    Criterion,
+    Evaluation,
+    Organization,
+    QuestionTemplate,
+    RedFlag,
+    Requirement,
+    RequirementTemplate,
+    Score,
+    Waiver,
+)
 
 
-@admin.register(Organization)
-class OrganizationAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
-    list_display = ("name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry")
-    fields = ("name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry", "compliance")
+class NoDeleteAdmin(SimpleHistoryAdmin):
+    """Nothing an auditor may need is deleted: deactivate instead."""
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(NoDeleteAdmin):
+    """Evaluation records change only through the app's pages, which keep the ranking and the lock."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(VersionedAdminMixin, NoDeleteAdmin):
+    list_display = ("name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry")
+    fields = ("name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry", "compliance")
+
+
+@admin.register(QuestionTemplate)
+class QuestionTemplateAdmin(NoDeleteAdmin):
+    list_display = ("key", "model", "category", "text", "default_weight", "active")
+    list_filter = ("model", "category", "active")
+    search_fields = ("key", "text")
+    list_editable = ("default_weight", "active")
+
+
+@admin.register(RequirementTemplate)
+class RequirementTemplateAdmin(NoDeleteAdmin):
+    list_display = ("key", "text", "compliance", "active")
+    list_filter = ("active",)
+    list_editable = ("active",)
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
+    list_display = ("title", "status", "model", "owner", "created_at")
+    list_filter = ("status", "model")
+    search_fields = ("title",)
+
+
+@admin.register(Bid)
+class BidAdmin(ReadOnlyAdmin):
+    list_display = ("msp", "evaluation", "model", "pricing_model")
+    list_select_related = ("msp", "evaluation")
+    list_filter = ("model", "pricing_model")
+
+
+for model in (Criterion, Requirement, Assignment, RedFlag, Waiver, ConflictOfInterest, Score):
+    admin.site.register(model, ReadOnlyAdmin)
