@@ -6,10 +6,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from scoring.models import Organization
+from scoring.selectors import visible_evaluations
 from vendors.selectors import registry_summary
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    evaluations = visible_evaluations(request.user).select_related("owner").order_by("-created_at")[:6]
+    assigned = {
+        a.evaluation_id: a
+        for a in request.user.assignments.filter(evaluation__in=[e.pk for e in evaluations]).only(
+            "evaluation_id", "submitted_at"
+        )
+    }
     return render(
         request,
         "home.html",
@@ -17,6 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "organization": Organization.objects.order_by("pk").first(),
             "registry": registry_summary(),
             "can_edit_registry": request.user.has_perm("vendors.add_msp"),
+            "can_create_evaluation": request.user.has_perm("scoring.add_evaluation"),
+            "evaluations": [(e, assigned.get(e.pk)) for e in evaluations],
         },
     )
 
