@@ -310,6 +310,9 @@ class PricingModel(models.TextChoices):
 class Bid(VersionedModel):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="bids")
     msp = models.ForeignKey("vendors.MSP", on_delete=models.PROTECT, related_name="bids", verbose_name="MSP")
+    # The vendor's name as the bid carries it (the package's spelling); follows MSP renames
+    # while the evaluation is open, so the ranking names what was bid.
+    vendor_name = models.CharField(max_length=200, editable=False)
     model = models.CharField(max_length=20, choices=BidModel)
     pricing_model = models.CharField(max_length=20, choices=PricingModel)
     rate = models.DecimalField(null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY)

@@ -36,6 +36,7 @@ SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 MAX_DECIMALS = 6
 MAX_NUMBER = Decimal("1e12")
 MAX_TEXT = 5000
+MAX_HEADCOUNT = 10_000_000
 
 
 def loads(text: str | bytes) -> Any:
@@ -132,7 +133,16 @@ class _Reader:
             return []
         return value
 
-    def text(self, data: dict, key: str, path: str, *, required: bool = True, nullable: bool = False) -> str | None:
+    def text(
+        self,
+        data: dict,
+        key: str,
+        path: str,
+        *,
+        required: bool = True,
+        nullable: bool = False,
+        max_length: int = MAX_TEXT,
+    ) -> str | None:
         value = data.get(key, MISSING)
         where = f"{path}.{key}"
         if value is MISSING or (value is None and nullable):
@@ -146,8 +156,8 @@ class _Reader:
         if required and not value:
             self.error(where, "must not be empty")
             return None
-        if len(value) > MAX_TEXT:
-            self.error(where, f"must be at most {MAX_TEXT} characters")
+        if len(value) > max_length:
+            self.error(where, f"must be at most {max_length} characters")
             return None
         return value
 
@@ -362,7 +372,7 @@ def _evaluation(r: _Reader, value: Any) -> dict[str, Any]:
         return {}
     p = "evaluation"
     return {
-        "title": r.text(data, "title", p),
+        "title": r.text(data, "title", p, max_length=200),
         "model": r.choice(data, "model", p, MODELS),
         "term_months": r.integer(data, "term_months", p, minimum=1, maximum=120, default=36),
         "status": r.choice(data, "status", p, STATUSES, default="scoring"),
@@ -394,12 +404,12 @@ def _organization(r: _Reader, value: Any) -> dict[str, Any]:
             else:
                 compliance.append(item.strip())
     return {
-        "name": r.text(data, "name", p, required=False, nullable=True) or "",
-        "employees": r.integer(data, "employees", p, minimum=0),
-        "devices": r.integer(data, "devices", p, minimum=0),
-        "it_staff": r.integer(data, "it_staff", p, minimum=0),
+        "name": r.text(data, "name", p, required=False, nullable=True, max_length=200) or "",
+        "employees": r.integer(data, "employees", p, minimum=0, maximum=MAX_HEADCOUNT),
+        "devices": r.integer(data, "devices", p, minimum=0, maximum=MAX_HEADCOUNT),
+        "it_staff": r.integer(data, "it_staff", p, minimum=0, maximum=MAX_HEADCOUNT),
         "it_staff_annual_cost": r.number(data, "it_staff_annual_cost", p),
-        "industry": r.text(data, "industry", p, required=False, nullable=True) or "",
+        "industry": r.text(data, "industry", p, required=False, nullable=True, max_length=100) or "",
         "compliance": compliance,
     }
 
@@ -429,17 +439,20 @@ def _criteria(r: _Reader, value: Any) -> list[CriterionData]:
                 r.error(f"{p}.kind", "at most one price criterion")
             if applies_to not in (None, "all"):
                 r.error(f"{p}.applies_to", "the price criterion applies to all")
-        rubric = []
-        if "rubric" in data:
-            rubric = [str(line) for line in r.array(data["rubric"], f"{p}.rubric") if isinstance(line, str)]
-            if len(rubric) != len(data["rubric"]) or (rubric and len(rubric) != 6):
+        rubric: list[str] = []
+        raw_rubric = data.get("rubric")
+        if raw_rubric is not None:
+            lines = r.array(raw_rubric, f"{p}.rubric")
+            rubric = [line for line in lines if isinstance(line, str) and len(line) <= MAX_TEXT]
+            if len(rubric) != len(lines) or (lines and len(lines) != 6):
                 r.error(f"{p}.rubric", "must list six strings, for scores 0 to 5")
+                rubric = []
         result.append(
             CriterionData(
                 key=key or "",
                 kind=kind or "",
                 text=r.text(data, "text", p) or "",
-                category=r.text(data, "category", p) or "",
+                category=r.text(data, "category", p, max_length=100) or "",
                 weight=r.number(data, "weight", p) or Decimal(0),
                 applies_to=applies_to or "all",
                 rubric=rubric,
@@ -461,7 +474,7 @@ def _requirements(r: _Reader, value: Any) -> list[dict[str, str]]:
             if key in seen:
                 r.error(f"{p}.key", f"duplicate key {key!r}")
             seen.add(key)
-        result.append({"key": key or "", "text": r.text(data, "text", p) or ""})
+        result.append({"key": key or "", "text": r.text(data, "text", p, max_length=300) or ""})
     return result
 
 
@@ -492,10 +505,10 @@ def _evaluators(r: _Reader, value: Any) -> list[dict[str, str]]:
             if username in seen:
                 r.error(f"{p}.username", f"duplicate evaluator {username!r}")
             seen.add(username)
-        email = r.text(data, "email", p, required=False, nullable=True) or ""
+        email = r.text(data, "email", p, required=False, nullable=True, max_length=254) or ""
         if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             r.error(f"{p}.email", "must be an email address")
-        name = r.text(data, "name", p, required=False, nullable=True) or ""
+        name = r.text(data, "name", p, required=False, nullable=True, max_length=300) or ""
         result.append({"username": username or "", "name": name, "email": email})
     return result
 
@@ -528,7 +541,7 @@ def _bids(r: _Reader, value: Any, evaluation_model: str | None, requirement_keys
             amounts[name] = r.number(data, name, p, required_because=f" for pricing_model {pricing_model}")
         requirements_met = []
         for j, key in enumerate(r.array(data.get("requirements_met", []), f"{p}.requirements_met")):
-            if key not in requirement_keys:
+            if not isinstance(key, str) or key not in requirement_keys:
                 r.error(f"{p}.requirements_met[{j}]", f"unknown requirement {key!r}")
             elif key not in requirements_met:
                 requirements_met.append(key)
@@ -540,10 +553,12 @@ def _bids(r: _Reader, value: Any, evaluation_model: str | None, requirement_keys
             pricing_model=pricing_model or "",
             onboarding_fee=r.number(data, "onboarding_fee", p, default=Decimal(0)) or Decimal(0),
             retained_internal_cost=r.number(data, "retained_internal_cost", p, default=Decimal(0)) or Decimal(0),
-            contract_term_months=r.integer(data, "contract_term_months", p, minimum=1) or 1,
-            critical_response_minutes=r.integer(data, "critical_response_minutes", p, minimum=1, nullable=True),
+            contract_term_months=r.integer(data, "contract_term_months", p, minimum=1, maximum=1200) or 1,
+            critical_response_minutes=r.integer(
+                data, "critical_response_minutes", p, minimum=1, maximum=1_000_000, nullable=True
+            ),
             sla_best_effort=bool(r.boolean(data, "sla_best_effort", p)),
-            references_offered=r.integer(data, "references_offered", p, minimum=0) or 0,
+            references_offered=r.integer(data, "references_offered", p, minimum=0, maximum=100_000) or 0,
             environment_assessed=bool(r.boolean(data, "environment_assessed", p)),
             documented_escalation=bool(r.boolean(data, "documented_escalation", p)),
             documented_onboarding=bool(r.boolean(data, "documented_onboarding", p)),
@@ -624,7 +639,7 @@ def _scores(
         if data is None:
             continue
         evaluator = data.get("evaluator")
-        if evaluator not in usernames:
+        if not isinstance(evaluator, str) or evaluator not in usernames:
             r.error(f"{p}.evaluator", "required" if evaluator is None else f"unknown evaluator {evaluator!r}")
         vendor = data.get("vendor")
         bid = bids_by_vendor.get(" ".join(vendor.split()).casefold()) if isinstance(vendor, str) else None
@@ -661,7 +676,7 @@ def _submitted(r: _Reader, value: Any, evaluators: list[dict]) -> list[str]:
     usernames = {e["username"] for e in evaluators}
     result = []
     for i, username in enumerate(r.array(value, "submitted")):
-        if username not in usernames:
+        if not isinstance(username, str) or username not in usernames:
             r.error(f"submitted[{i}]", f"unknown evaluator {username!r}")
         elif username not in result:
             result.append(username)
@@ -677,7 +692,7 @@ def _conflicts(r: _Reader, value: Any, evaluators: list[dict], bids: list[BidDat
         data = r.obj(item, p, {"evaluator", "vendor", "note"})
         if data is None:
             continue
-        if data.get("evaluator") not in usernames:
+        if not isinstance(data.get("evaluator"), str) or data.get("evaluator") not in usernames:
             r.error(f"{p}.evaluator", "unknown evaluator")
         vendor = data.get("vendor")
         if not isinstance(vendor, str) or vendor.casefold() not in vendors:

@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 RANKING_FORMAT = "msp-eval-ranking/1"
 
@@ -20,6 +20,7 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 TOTAL_TIE_PRECISION = Decimal("0.000001")
 CENT = Decimal("0.01")
+PRECISION = 60  # digits: room for the largest amounts a package may carry, to the cent
 
 FULLY_MANAGED = "fully_managed"
 CO_MANAGED = "co_managed"
@@ -200,6 +201,11 @@ def _mean_percentage(scores: Sequence[int]) -> Decimal:
 
 def rank(evaluation: Evaluation) -> list[Row]:
     """Every bid's row: ranked rows first in rank order, then the disqualified by name."""
+    with localcontext(prec=PRECISION):
+        return _rank(evaluation)
+
+
+def _rank(evaluation: Evaluation) -> list[Row]:
     organization = evaluation.organization
     rows: list[tuple[Row, Bid]] = []
     for bid in evaluation.bids:
@@ -259,7 +265,8 @@ def written(value: Decimal | None) -> float | None:
     """A number as the documents write it: rounded to 2 decimals, a JSON number."""
     if value is None:
         return None
-    return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    with localcontext(prec=PRECISION):
+        return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def ranking_document(evaluation: Evaluation, rows: list[Row] | None = None) -> dict:

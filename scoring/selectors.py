@@ -65,7 +65,7 @@ def ranking_input(evaluation: Evaluation) -> RankingInput:
         "bid_id", "code"
     ):
         waived[bid_id].append(code)
-    vendor_of = {bid.pk: bid.msp.name for bid in bids}
+    vendor_of = {bid.pk: bid.vendor_name for bid in bids}
     scores: dict[tuple[str, str], list[int]] = defaultdict(list)
     # Drafts never count: only scores of submitted scorecards reach the ranking.
     for bid_id, key, value in Score.objects.filter(
@@ -90,7 +90,7 @@ def ranking_input(evaluation: Evaluation) -> RankingInput:
         requirements=tuple(r.key for r in requirements),
         bids=tuple(
             ranking.Bid(
-                vendor=bid.msp.name,
+                vendor=bid.vendor_name,
                 model=bid.model,
                 pricing_model=bid.pricing_model,
                 contract_term_months=bid.contract_term_months,

@@ -201,6 +201,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
             Bid(
                 evaluation=evaluation,
                 msp=msps[b.vendor.casefold()],
+                vendor_name=b.vendor,
                 position=i,
                 model=b.model,
                 pricing_model=b.pricing_model,
@@ -311,17 +312,27 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
     manual: dict[int, list[dict]] = {}
     for flag in RedFlag.objects.filter(bid__evaluation=evaluation, withdrawn_at__isnull=True):
         manual.setdefault(flag.bid_id, []).append({"code": flag.code, "note": flag.note})
+    # A waiver counts only while its flag holds (a later edit may have cured it): export
+    # the waivers in force, so the package loads back.
+    holding = {
+        bid.pk: ranking.automatic_flags(bid_data) - set(bid_data.manual_flags)
+        for bid, bid_data in zip(bids, data.data.bids, strict=True)
+    }
     waived: dict[int, list[dict]] = {}
     for waiver in Waiver.objects.filter(bid__evaluation=evaluation, revoked_at__isnull=True):
-        waived.setdefault(waiver.bid_id, []).append({"code": waiver.code, "reason": waiver.reason})
-    vendor_of = {bid.pk: bid.msp.name for bid in bids}
+        if waiver.code in holding.get(waiver.bid_id, set()):
+            waived.setdefault(waiver.bid_id, []).append({"code": waiver.code, "reason": waiver.reason})
+    vendor_of = {bid.pk: bid.vendor_name for bid in bids}
+    model_of = {bid.pk: bid.model for bid in bids}
+    criteria_of = {c.key: c for c in data.criteria}
+    vendor_of_msp = {bid.msp_id: bid.vendor_name for bid in bids}
 
     def bid_entry(bid: Bid) -> dict[str, Any]:
         from .ranking import PRICING_REQUIREMENTS
 
         required = PRICING_REQUIREMENTS[bid.pricing_model]
         return {
-            "vendor": bid.msp.name,
+            "vendor": bid.vendor_name,
             "model": bid.model,
             "pricing_model": bid.pricing_model,
             **{name: _number(getattr(bid, name)) if name in required else None for name in AMOUNT_FIELDS},
@@ -390,12 +401,15 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
         "scores": [
             {"evaluator": username, "vendor": vendor_of[bid_id], "criterion": key, "score": score, "note": note}
             for username, bid_id, key, score, note in scores
+            # A bid whose model changed keeps old scores on questions that no longer apply;
+            # they never count, and the package only carries scores that can.
+            if criteria_of[key].kind == "question" and criteria_of[key].applies(model_of[bid_id])
         ],
         "submitted": [a.evaluator.username for a in assignments if a.is_submitted],
         "conflicts": [
-            {"evaluator": c.evaluator.username, "vendor": c.msp.name, "note": c.note}
+            {"evaluator": c.evaluator.username, "vendor": vendor_of_msp[c.msp_id], "note": c.note}
             for c in conflicts
-            if c.msp_id in {bid.msp_id for bid in bids}
+            if c.msp_id in vendor_of_msp
         ],
     }
 
@@ -585,7 +599,13 @@ def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None
 @transaction.atomic
 def bid_create(*, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[Requirement] = (), **fields: Any) -> Bid:
     ensure_writable(evaluation)
-    bid = Bid(evaluation=evaluation, msp=msp, position=Bid.objects.filter(evaluation=evaluation).count(), **fields)
+    bid = Bid(
+        evaluation=evaluation,
+        msp=msp,
+        vendor_name=msp.name,
+        position=Bid.objects.filter(evaluation=evaluation).count(),
+        **fields,
+    )
     _clear_unused_amounts(bid)
     bid.full_clean()
     bid.save()
@@ -646,7 +666,7 @@ def waiver_create(*, bid: Bid, code: str, reason: str, by: AbstractBaseUser) -> 
     """Waive an automatic red flag that holds, with a written reason."""
     ensure_writable(bid.evaluation)
     data = selectors.ranking_input(bid.evaluation).data
-    bid_data = next(b for b in data.bids if b.vendor == bid.msp.name)
+    bid_data = next(b for b in data.bids if b.vendor == bid.vendor_name)
     if code.startswith(ranking.UNMET_PREFIX):
         raise ValidationError({"code": "An unmet requirement can't be waived."})
     if code in bid_data.manual_flags:

@@ -1,4 +1,4 @@
-"""Keep stored rankings true when an MSP's name changes (the ranking shows vendor names)."""
+"""Keep open evaluations true when an MSP's name changes (rankings name the vendor)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,25 @@ from django.dispatch import receiver
 
 from vendors.models import MSP
 
-from .models import LOCKED_STATUSES, Evaluation
+from .models import LOCKED_STATUSES, Bid
 
 
-@receiver(post_save, sender=MSP, dispatch_uid="scoring.refresh_rankings_on_msp_rename")
-def refresh_rankings_on_msp_change(sender: type[MSP], instance: MSP, created: bool, **kwargs: Any) -> None:
+@receiver(post_save, sender=MSP, dispatch_uid="scoring.follow_msp_rename")
+def follow_msp_rename(sender: type[MSP], instance: MSP, created: bool, **kwargs: Any) -> None:
     if created:
         return
     from .services import refresh_ranking
 
-    # Awarded and cancelled evaluations keep the ranking they were decided on.
-    evaluations = Evaluation.objects.filter(bids__msp=instance).exclude(status__in=LOCKED_STATUSES).distinct()
+    # Awarded and cancelled evaluations keep the names they were decided on.
+    bids = (
+        Bid.objects.filter(msp=instance)
+        .exclude(vendor_name=instance.name)
+        .exclude(evaluation__status__in=LOCKED_STATUSES)
+        .select_related("evaluation")
+    )
     with transaction.atomic():
-        for evaluation in evaluations:
-            refresh_ranking(evaluation)
+        for bid in bids:
+            bid.vendor_name = instance.name
+            bid._change_reason = "the MSP was renamed"
+            bid.save(update_fields=["vendor_name"])
+            refresh_ranking(bid.evaluation)

@@ -219,7 +219,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "criteria": criteria,
         "requirements": list(evaluation.requirements.all()),
         "bids": bids,
-        "bid_urls": {bid.msp.name: bid.get_absolute_url() for bid in bids},
+        "bid_urls": {bid.vendor_name: bid.get_absolute_url() for bid in bids},
         "transition_choices": [(s, Status(s).label) for s in evaluation.allowed_transitions()] if manages else [],
         "can_export_package": user.has_perm("scoring.export_package", evaluation),
         "weights_total": sum((c.weight for c in criteria), start=ranking.ZERO),
@@ -252,7 +252,7 @@ def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     sees_results = request.user.has_perm("scoring.view_results", evaluation)
     sees_prices = sees_results or not evaluation.sealed_prices
     data = selectors.ranking_input(evaluation).data
-    bid_data = next(b for b in data.bids if b.vendor == bid.msp.name)
+    bid_data = next(b for b in data.bids if b.vendor == bid.vendor_name)
     flags, waived = ranking.red_flags(bid_data, data.requirements)
     manual = list(RedFlag.objects.filter(bid=bid).select_related("raised_by"))
     waivers = list(Waiver.objects.filter(bid=bid).select_related("waived_by"))
@@ -338,7 +338,7 @@ def waiver_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     if response := _writable_or_redirect(request, evaluation):
         return response
     data = selectors.ranking_input(evaluation).data
-    bid_data = next(b for b in data.bids if b.vendor == bid.msp.name)
+    bid_data = next(b for b in data.bids if b.vendor == bid.vendor_name)
     codes = sorted(ranking.automatic_flags(bid_data) - set(bid_data.waived_flags) - set(bid_data.manual_flags))
     if not codes:
         messages.info(request, "No automatic red flag holds for this bid, so there is nothing to waive.")

@@ -4,18 +4,21 @@ Without /usr/bin/chromium the browser tests are skipped with a plain message,
 unless REQUIRE_BROWSER is set (CI sets it): then a missing browser fails.
 A failing test leaves a screenshot in test-artifacts/.
 
-Browser tests need ``django_db(transaction=True, serialized_rollback=True)``:
-the live server sees only committed data, and the rollback restores the rows
-data migrations made (groups, specialties, libraries) for the tests after them.
+Browser tests need ``django_db(transaction=True)``: the live server sees only
+committed data. A transactional test ends by emptying every table, so each one
+starts by putting back the rows the data migrations made (groups, specialties,
+the question and requirement libraries).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -45,6 +48,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+DATA_MIGRATIONS = [
+    ("accounts.migrations.0001_groups", "create_groups"),
+    ("vendors.migrations.0002_specialties", "create_specialties"),
+    ("scoring.migrations.0003_libraries", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db) -> None:
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="session")

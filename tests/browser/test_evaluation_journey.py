@@ -15,7 +15,7 @@ def new_page(browser):
     return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_carries_an_evaluation_from_set_up_to_a_ranking(
     page, browser, live_server, procurement, evaluator, executive
 ):

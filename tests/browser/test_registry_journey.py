@@ -17,7 +17,7 @@ def log_in(page, live_server, username: str) -> None:
     expect(page.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_adds_an_msp_with_a_reference_and_finds_it(page, live_server, procurement, msp):
     log_in(page, live_server, procurement.username)
 
