@@ -54,7 +54,7 @@ class Organization(VersionedModel):
 
 # --- The question and requirement libraries -------------------------------------------------
 
-MONEY = {"max_digits": 18, "decimal_places": 6}
+MONEY = {"max_digits": 15, "decimal_places": 6}  # < 1e9 with 6 decimals: exact on SQLite too
 
 
 class Model(models.TextChoices):

@@ -34,7 +34,8 @@ KINDS = ("question", "price")
 AMOUNT_FIELDS = ("rate", "monthly_fee", "est_hours_per_month", "project_price")
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 MAX_DECIMALS = 6
-MAX_NUMBER = Decimal("1e12")
+# 15 significant digits at most (9 + 6 decimals): what SQLite keeps exactly and a JSON float writes back.
+MAX_NUMBER = Decimal("1e9")
 MAX_TEXT = 5000
 MAX_HEADCOUNT = 10_000_000
 
@@ -120,7 +121,7 @@ class _Reader:
 
     def obj(self, value: Any, path: str, allowed: set[str]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.error(path, "must be an object")
+            self.error(path or "(document)", "must be an object")
             return None
         for key in value:
             if key not in allowed:
@@ -225,7 +226,7 @@ class _Reader:
             self.error(where, "must be a number")
             return None
         if not number.is_finite() or abs(number) >= MAX_NUMBER:
-            self.error(where, "must be a finite number below 1e12")
+            self.error(where, "must be a number below 1,000,000,000")
             return None
         if number.as_tuple().exponent < -MAX_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
             self.error(where, f"must have at most {MAX_DECIMALS} decimal places")
