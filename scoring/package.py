@@ -41,8 +41,15 @@ MAX_HEADCOUNT = 10_000_000
 
 
 def loads(text: str | bytes) -> Any:
-    """Decode JSON keeping every non-integer number exact (as ``Decimal``)."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    """Decode JSON keeping every non-integer number exact (as ``Decimal``).
+
+    Raises ``ValueError`` for anything that is not a JSON document we can read,
+    including nesting too deep to decode.
+    """
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _reject_constant(name: str) -> None:

@@ -52,7 +52,14 @@ class EvaluationLocked(ValidationError):
 
 
 def ensure_writable(evaluation: Evaluation) -> None:
-    """The guard every write passes: awarded and cancelled evaluations are final."""
+    """The guard every write passes: awarded and cancelled evaluations are final.
+
+    Reads the status under a row lock (inside the write's transaction), so a write
+    prepared before an award or a cancellation can't slip in after it.
+    """
+    status = Evaluation.objects.select_for_update().filter(pk=evaluation.pk).values_list("status", flat=True).first()
+    if status is not None:
+        evaluation.status = status
     if evaluation.is_locked:
         raise EvaluationLocked(
             f"“{evaluation.title}” is {evaluation.get_status_display().lower()}: it is locked and can't be changed."
@@ -507,10 +514,8 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     ensure_writable(evaluation)
     if to not in evaluation.allowed_transitions():
-        raise ValidationError(
-            f"An evaluation can't go from {evaluation.get_status_display().lower()} to "
-            f"{Status(to).label.lower() if to in Status.values else to!r}."
-        )
+        target = Status(to).label.lower() if to in Status.values else repr(to)
+        raise ValidationError(f"An evaluation can't go from {evaluation.get_status_display().lower()} to {target}.")
     evaluation.status = to
     evaluation.version += 1
     _save(evaluation, reason=reason, update_fields=["status", "version", "updated_at"])

@@ -41,6 +41,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "tests/browser/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            # Django's live server shares the in-memory SQLite connection between threads and
+            # complains when a request thread closes it; pages still answer, and the journeys
+            # check what they show.
+            item.add_marker(
+                pytest.mark.filterwarnings("ignore:Exception in thread:pytest.PytestUnhandledThreadExceptionWarning")
+            )
 
 
 @pytest.hookimpl(wrapper=True)
