@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in mail and the demo's login hint point at the address being served.
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 
 .PHONY: run test lint format check-deploy install install-test clean
 

@@ -358,7 +358,7 @@ class Command(BaseCommand):
                 f"Demo loaded: Harbor Dental Group, 12 MSPs and the evaluation “{evaluation.title}” (6 bids)."
             )
         )
-        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
+        self.stdout.write(f"Log in at {settings.SITE_URL}/accounts/login/ as:")
         width = max(len(u) for u in passwords)
         for username, _first, _last, role in USERS:
             self.stdout.write(f"  {username.ljust(width)}  {passwords[username]}  ({role or 'Admin'})")
