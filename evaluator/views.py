@@ -3,7 +3,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from scoring.models import Organization
 from scoring.selectors import visible_evaluations
@@ -11,7 +11,7 @@ from vendors.selectors import registry_summary
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    evaluations = visible_evaluations(request.user).select_related("owner").order_by("-created_at")[:6]
+    evaluations = list(visible_evaluations(request.user).select_related("owner").order_by("-created_at"))
     assigned = {
         a.evaluation_id: a
         for a in request.user.assignments.filter(evaluation__in=[e.pk for e in evaluations]).only(
@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 ``ok`` when the app and its database answer; 503 otherwise."""
     try:

@@ -28,7 +28,13 @@ def ranking_xlsx(evaluation: Evaluation) -> bytes:
     sheet = workbook.active
     sheet.title = "Ranking"
     for cells in table:
-        sheet.append([_xlsx_cell(value) for value in cells])
+        sheet.append(cells)
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(ranking.FORMULA_PREFIXES):
+                # Text, never a formula: the exact value, marked so a spreadsheet won't evaluate it.
+                cell.data_type = "s"
+                cell.quotePrefix = True
     for column in sheet.iter_cols(min_row=2, min_col=6):
         for cell in column:
             if isinstance(cell.value, float):
@@ -37,9 +43,3 @@ def ranking_xlsx(evaluation: Evaluation) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _xlsx_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(ranking.FORMULA_PREFIXES):
-        return "'" + value
-    return value

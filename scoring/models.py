@@ -19,6 +19,8 @@ from simple_history.models import HistoricalRecords
 
 from evaluator.concurrency import VersionedModel
 
+from .guide import CO_MANAGED_ARRANGEMENTS, FULLY_MANAGED_INCLUSIONS, OWNERS, RESPONSIBILITY_FUNCTIONS, USUAL_EXCLUSIONS
+
 
 class Organization(VersionedModel):
     name = models.CharField(max_length=200)
@@ -168,6 +170,14 @@ class Evaluation(VersionedModel):
     )
     sealed_prices = models.BooleanField(
         default=True, help_text="Evaluators see prices only after submitting their scorecard."
+    )
+    monthly_budget = models.DecimalField(
+        "monthly budget",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="What the buyer can spend on the MSP each month; bids above it are marked.",
+        **MONEY,
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     bids_due = models.DateField(null=True, blank=True)
@@ -346,6 +356,14 @@ class Bid(VersionedModel):
     documented_onboarding = models.BooleanField("documented onboarding procedure", default=False)
     performance_exit_clause = models.BooleanField("performance-based exit clause", default=False)
     requirements_met = models.ManyToManyField(Requirement, through="RequirementMet", blank=True, related_name="+")
+    # What the bid covers (the guide's fully managed checklist) and, for co-managed bids,
+    # the arrangement and who owns each function. Keys are those of ``scoring.guide``.
+    scope_included = models.JSONField("inclusions covered", default=list, blank=True)
+    scope_excluded = models.JSONField("usual exclusions left out", default=list, blank=True)
+    arrangement = models.CharField(
+        "co-managed arrangement", max_length=30, blank=True, choices=list(CO_MANAGED_ARRANGEMENTS.items())
+    )
+    responsibilities = models.JSONField("responsibility split", default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -389,6 +407,20 @@ class Bid(VersionedModel):
             if getattr(self, name) is None:
                 label = self._meta.get_field(name).verbose_name
                 errors[name] = f"Enter the {label}: a {self.get_pricing_model_display().lower()} bid needs it."
+        unknown = [k for k in self.scope_included or [] if k not in FULLY_MANAGED_INCLUSIONS]
+        if unknown:
+            errors["scope_included"] = f"Unknown inclusion: {', '.join(map(str, unknown))}."
+        unknown = [k for k in self.scope_excluded or [] if k not in USUAL_EXCLUSIONS]
+        if unknown:
+            errors["scope_excluded"] = f"Unknown exclusion: {', '.join(map(str, unknown))}."
+        if not isinstance(self.responsibilities, dict):
+            errors["responsibilities"] = "The responsibility split maps functions to owners."
+        else:
+            for function, owner in self.responsibilities.items():
+                if function not in RESPONSIBILITY_FUNCTIONS:
+                    errors["responsibilities"] = f"Unknown function: {function}."
+                elif owner not in OWNERS:
+                    errors["responsibilities"] = f"{function}: the owner is internal, msp or shared."
         if evaluation and self.msp_id:
             others = Bid.objects.filter(evaluation_id=evaluation.pk, msp_id=self.msp_id).exclude(pk=self.pk)
             if others.exists():

@@ -6,8 +6,9 @@ found, each as ``PATH: message``. Nothing here touches the database; the
 loader in ``services`` writes a valid package in one transaction.
 
 Besides the contract's keys the app accepts its own extensions (listed in the
-README): ``evaluation.sealed_prices``, ``criteria[].rubric`` and
-``conflicts``.
+README): ``evaluation.sealed_prices``, ``evaluation.monthly_budget``,
+``criteria[].rubric``, ``conflicts``, and per bid ``scope_included``,
+``scope_excluded``, ``arrangement`` and ``responsibilities``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import Any
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
+from .guide import CO_MANAGED_ARRANGEMENTS, FULLY_MANAGED_INCLUSIONS, OWNERS, RESPONSIBILITY_FUNCTIONS, USUAL_EXCLUSIONS
 from .ranking import AUTOMATIC_RULES, PRICING_REQUIREMENTS
 
 PACKAGE_FORMAT = "msp-eval/1"
@@ -89,6 +92,10 @@ class BidData:
     requirements_met: list[str]
     manual_red_flags: list[dict[str, str]]
     waived_red_flags: list[dict[str, str]]
+    scope_included: list[str] = field(default_factory=list)
+    scope_excluded: list[str] = field(default_factory=list)
+    arrangement: str = ""
+    responsibilities: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -108,6 +115,21 @@ class PackageError(Exception):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("\n".join(errors))
         self.errors = errors
+
+
+def vendor_key(name: str) -> str:
+    """Vendors are the same when their names match ignoring case and runs of spaces."""
+    return " ".join(name.split()).casefold()
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _Missing:
@@ -160,6 +182,9 @@ class _Reader:
         if not isinstance(value, str):
             self.error(where, "must be a string")
             return None
+        if not _storable(value):
+            self.error(where, "contains characters that can't be stored (a NUL or a lone surrogate)")
+            return None
         value = value.strip()
         if required and not value:
             self.error(where, "must not be empty")
@@ -172,7 +197,7 @@ class _Reader:
     def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: Any = MISSING) -> str | None:
         value = data.get(key, MISSING)
         where = f"{path}.{key}"
-        if value is MISSING or (value is None and default is not MISSING):
+        if value is MISSING:
             if default is MISSING:
                 self.error(where, "required")
                 return None
@@ -197,7 +222,7 @@ class _Reader:
         where = f"{path}.{key}"
         if value is None and nullable:
             return None
-        if value is MISSING or (value is None and default is not MISSING):
+        if value is MISSING:
             if default is MISSING:
                 self.error(where, "required")
             return None if default is MISSING else default
@@ -216,14 +241,18 @@ class _Reader:
         maximum: Decimal | None = None,
         default: Any = MISSING,
         required_because: str = "",
+        nullable: bool = False,
     ) -> Decimal | None:
         value = data.get(key, MISSING)
         where = f"{path}.{key}"
-        if value is MISSING or value is None:
+        if value is MISSING or (value is None and nullable):
             if default is MISSING:
                 self.error(where, f"required{required_because}")
                 return None
             return default
+        if value is None:
+            self.error(where, f"required{required_because}" if default is MISSING else "must be a number")
+            return None
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
             self.error(where, "must be a number")
             return None
@@ -252,7 +281,7 @@ class _Reader:
     def boolean(self, data: dict, key: str, path: str, *, default: Any = MISSING) -> bool | None:
         value = data.get(key, MISSING)
         where = f"{path}.{key}"
-        if value is MISSING or (value is None and default is not MISSING):
+        if value is MISSING:
             if default is MISSING:
                 self.error(where, "required")
                 return None
@@ -309,6 +338,7 @@ EVALUATION_KEYS = {
     "scoring_due",
     "decision_due",
     "sealed_prices",
+    "monthly_budget",
 }
 ORGANIZATION_KEYS = {"name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry", "compliance"}
 CRITERION_KEYS = {"key", "kind", "text", "category", "weight", "applies_to", "rubric"}
@@ -333,6 +363,10 @@ BID_KEYS = {
     "requirements_met",
     "manual_red_flags",
     "waived_red_flags",
+    "scope_included",
+    "scope_excluded",
+    "arrangement",
+    "responsibilities",
 }
 
 
@@ -355,6 +389,7 @@ def parse_package(data: Any) -> Package:
     scores = _scores(r, top.get("scores", []), evaluators, bids, criteria)
     submitted = _submitted(r, top.get("submitted", []), evaluators)
     conflicts = _conflicts(r, top.get("conflicts", []), evaluators, bids)
+    _check_conflicted_scores(r, scores, conflicts)
 
     if r.errors:
         raise PackageError(r.errors)
@@ -392,6 +427,7 @@ def _evaluation(r: _Reader, value: Any) -> dict[str, Any]:
         "scoring_due": r.date(data, "scoring_due", p),
         "decision_due": r.date(data, "decision_due", p),
         "sealed_prices": r.boolean(data, "sealed_prices", p, default=True),
+        "monthly_budget": r.number(data, "monthly_budget", p, default=None, nullable=True),
     }
 
 
@@ -514,8 +550,11 @@ def _evaluators(r: _Reader, value: Any) -> list[dict[str, str]]:
                 r.error(f"{p}.username", f"duplicate evaluator {username!r}")
             seen.add(username)
         email = r.text(data, "email", p, required=False, nullable=True, max_length=254) or ""
-        if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-            r.error(f"{p}.email", "must be an email address")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                r.error(f"{p}.email", "must be an email address")
         name = r.text(data, "name", p, required=False, nullable=True, max_length=300) or ""
         result.append({"username": username or "", "name": name, "email": email})
     return result
@@ -532,14 +571,11 @@ def _bids(r: _Reader, value: Any, evaluation_model: str | None, requirement_keys
         data = r.obj(item, p, BID_KEYS)
         if data is None:
             continue
-        vendor = r.text(data, "vendor", p)
+        vendor = r.text(data, "vendor", p, max_length=200)
         if vendor is not None:
-            vendor = " ".join(vendor.split())
-            if len(vendor) > 200:
-                r.error(f"{p}.vendor", "must be at most 200 characters")
-            if vendor.casefold() in seen:
+            if vendor_key(vendor) in seen:
                 r.error(f"{p}.vendor", f"a second bid from {vendor!r}")
-            seen.add(vendor.casefold())
+            seen.add(vendor_key(vendor))
         model = r.choice(data, "model", p, BID_MODELS)
         if model and evaluation_model in BID_MODELS and model != evaluation_model:
             r.error(f"{p}.model", f"the evaluation compares {evaluation_model} bids only")
@@ -574,10 +610,49 @@ def _bids(r: _Reader, value: Any, evaluation_model: str | None, requirement_keys
             requirements_met=requirements_met,
             manual_red_flags=manual,
             waived_red_flags=waived,
+            scope_included=_keys(r, data.get("scope_included"), f"{p}.scope_included", FULLY_MANAGED_INCLUSIONS),
+            scope_excluded=_keys(r, data.get("scope_excluded"), f"{p}.scope_excluded", USUAL_EXCLUSIONS),
+            arrangement=(
+                r.choice(data, "arrangement", p, tuple(CO_MANAGED_ARRANGEMENTS), default="")
+                if data.get("arrangement") is not None
+                else ""
+            ),
+            responsibilities=_responsibilities(r, data.get("responsibilities"), f"{p}.responsibilities"),
             **amounts,
         )
         _check_waivers(r, bid, p, data.get("waived_red_flags", []))
         result.append(bid)
+    return result
+
+
+def _keys(r: _Reader, value: Any, path: str, known: dict[str, str]) -> list[str]:
+    """A list of known keys (an app extension: scope checklists), each once."""
+    result: list[str] = []
+    if value is None:
+        return result
+    for i, key in enumerate(r.array(value, path)):
+        if not isinstance(key, str) or key not in known:
+            r.error(f"{path}[{i}]", f"must be one of {', '.join(known)}")
+        elif key not in result:
+            result.append(key)
+    return result
+
+
+def _responsibilities(r: _Reader, value: Any, path: str) -> dict[str, str]:
+    """Who owns each co-managed function: internal, msp or shared (an app extension)."""
+    if value is None:
+        return {}
+    data = r.obj(value, path, set(RESPONSIBILITY_FUNCTIONS))
+    if data is None:
+        return {}
+    result = {}
+    for function, owner in data.items():
+        if function not in RESPONSIBILITY_FUNCTIONS:
+            continue  # reported as an unknown key
+        if owner not in OWNERS or not isinstance(owner, str):
+            r.error(f"{path}.{function}", f"must be one of {', '.join(OWNERS)}")
+        else:
+            result[function] = owner
     return result
 
 
@@ -637,7 +712,7 @@ def _scores(
     usernames = {e["username"] for e in evaluators}
     bids_by_vendor: dict[str, BidData] = {}
     for bid in bids:
-        bids_by_vendor.setdefault(bid.vendor.casefold(), bid)
+        bids_by_vendor.setdefault(vendor_key(bid.vendor), bid)
     criteria_by_key = {c.key: c for c in criteria}
     seen: set[tuple[str, str, str]] = set()
     result = []
@@ -650,7 +725,7 @@ def _scores(
         if not isinstance(evaluator, str) or evaluator not in usernames:
             r.error(f"{p}.evaluator", "required" if evaluator is None else f"unknown evaluator {evaluator!r}")
         vendor = data.get("vendor")
-        bid = bids_by_vendor.get(" ".join(vendor.split()).casefold()) if isinstance(vendor, str) else None
+        bid = bids_by_vendor.get(vendor_key(vendor)) if isinstance(vendor, str) else None
         if bid is None:
             r.error(f"{p}.vendor", "required" if vendor is None else f"no bid from {vendor!r}")
         key = data.get("criterion")
@@ -693,8 +768,9 @@ def _submitted(r: _Reader, value: Any, evaluators: list[dict]) -> list[str]:
 
 def _conflicts(r: _Reader, value: Any, evaluators: list[dict], bids: list[BidData]) -> list[dict[str, str]]:
     usernames = {e["username"] for e in evaluators}
-    vendors = {b.vendor.casefold(): b.vendor for b in bids}
+    vendors = {vendor_key(b.vendor): b.vendor for b in bids}
     result = []
+    seen: set[tuple[str, str]] = set()
     for i, item in enumerate(r.array(value, "conflicts")):
         p = f"conflicts[{i}]"
         data = r.obj(item, p, {"evaluator", "vendor", "note"})
@@ -703,9 +779,22 @@ def _conflicts(r: _Reader, value: Any, evaluators: list[dict], bids: list[BidDat
         if not isinstance(data.get("evaluator"), str) or data.get("evaluator") not in usernames:
             r.error(f"{p}.evaluator", "unknown evaluator")
         vendor = data.get("vendor")
-        if not isinstance(vendor, str) or vendor.casefold() not in vendors:
+        if not isinstance(vendor, str) or vendor_key(vendor) not in vendors:
             r.error(f"{p}.vendor", "no bid from this vendor")
             continue
         note = r.text(data, "note", p, required=False, nullable=True) or ""
-        result.append({"evaluator": data.get("evaluator"), "vendor": vendors[vendor.casefold()], "note": note})
+        pair = (str(data.get("evaluator")), vendor_key(vendor))
+        if pair in seen:
+            r.error(p, f"a second conflict of {pair[0]!r} with {vendor!r}")
+        seen.add(pair)
+        result.append({"evaluator": data.get("evaluator"), "vendor": vendors[vendor_key(vendor)], "note": note})
     return result
+
+
+def _check_conflicted_scores(r: _Reader, scores: list[dict[str, Any]], conflicts: list[dict[str, str]]) -> None:
+    conflicted = {(c["evaluator"], vendor_key(c["vendor"])) for c in conflicts if isinstance(c["evaluator"], str)}
+    for i, score in enumerate(scores):
+        if not isinstance(score["evaluator"], str):
+            continue  # already reported
+        if (score["evaluator"], vendor_key(str(score["vendor"]))) in conflicted:
+            r.error(f"scores[{i}]", f"{score['evaluator']} declared a conflict with {score['vendor']}")

@@ -112,7 +112,7 @@ def _msps(bids: Iterable[Any]) -> dict[str, MSP]:
     result: dict[str, MSP] = {}
     for bid in bids:
         key = bid.vendor.casefold()
-        msp = MSP.objects.filter(name__iexact=bid.vendor).first()
+        msp = MSP.objects.filter(name__iexact=vendor_services.normalize_name(bid.vendor)).first()
         if msp is None:
             msp = vendor_services.msp_create(
                 name=bid.vendor,
@@ -126,11 +126,6 @@ def _msps(bids: Iterable[Any]) -> dict[str, MSP]:
 @transaction.atomic
 def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
     """Create one evaluation from a valid package, all of it or nothing."""
-    for i, score in enumerate(package.scores):
-        conflicted = {(c["evaluator"], c["vendor"].casefold()) for c in package.conflicts}
-        if (score["evaluator"], score["vendor"].casefold()) in conflicted:
-            raise ValidationError(f"scores[{i}]: {score['evaluator']} declared a conflict with {score['vendor']}")
-
     e, org = package.evaluation, package.organization
     evaluation = Evaluation(
         title=e["title"],
@@ -140,6 +135,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         red_flag_policy=e["red_flag_policy"],
         red_flag_penalty=e["red_flag_penalty"],
         sealed_prices=e["sealed_prices"],
+        monthly_budget=e["monthly_budget"],
         bids_due=e["bids_due"],
         scoring_due=e["scoring_due"],
         decision_due=e["decision_due"],
@@ -226,6 +222,10 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
                 documented_escalation=b.documented_escalation,
                 documented_onboarding=b.documented_onboarding,
                 performance_exit_clause=b.performance_exit_clause,
+                scope_included=b.scope_included,
+                scope_excluded=b.scope_excluded,
+                arrangement=b.arrangement,
+                responsibilities=b.responsibilities,
             )
             for i, b in enumerate(package.bids)
         ],
@@ -356,6 +356,10 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
             "requirements_met": met.get(bid.pk, []),
             "manual_red_flags": manual.get(bid.pk, []),
             "waived_red_flags": waived.get(bid.pk, []),
+            "scope_included": list(bid.scope_included),
+            "scope_excluded": list(bid.scope_excluded),
+            "arrangement": bid.arrangement or None,
+            "responsibilities": dict(bid.responsibilities),
         }
 
     scores = (
@@ -377,6 +381,7 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
             "scoring_due": evaluation.scoring_due.isoformat() if evaluation.scoring_due else None,
             "decision_due": evaluation.decision_due.isoformat() if evaluation.decision_due else None,
             "sealed_prices": evaluation.sealed_prices,
+            "monthly_budget": _number(evaluation.monthly_budget),
         },
         "organization": {
             "name": evaluation.organization_name,
@@ -432,6 +437,7 @@ EVALUATION_FIELDS = [
     "red_flag_policy",
     "red_flag_penalty",
     "sealed_prices",
+    "monthly_budget",
     "bids_due",
     "scoring_due",
     "decision_due",
@@ -580,14 +586,23 @@ BID_FIELDS = [
     "documented_escalation",
     "documented_onboarding",
     "performance_exit_clause",
+    "scope_included",
+    "scope_excluded",
+    "arrangement",
+    "responsibilities",
 ]
 
 
 def _clear_unused_amounts(bid: Bid) -> None:
+    """Keep only what applies: the pricing model's amounts, and the model's scope or split."""
     required = ranking.PRICING_REQUIREMENTS.get(bid.pricing_model, ())
     for name in AMOUNT_FIELDS:
         if name not in required:
             setattr(bid, name, None)
+    if bid.model == "co_managed":
+        bid.scope_included, bid.scope_excluded = [], []
+    else:
+        bid.arrangement, bid.responsibilities = "", {}
 
 
 def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from vendors.models import MSP
@@ -13,16 +13,23 @@ from vendors.models import MSP
 from .models import LOCKED_STATUSES, Bid
 
 
+@receiver(pre_save, sender=MSP, dispatch_uid="scoring.remember_msp_name")
+def remember_msp_name(sender: type[MSP], instance: MSP, **kwargs: Any) -> None:
+    instance._name_before_save = (
+        MSP.objects.filter(pk=instance.pk).values_list("name", flat=True).first() if instance.pk else None
+    )
+
+
 @receiver(post_save, sender=MSP, dispatch_uid="scoring.follow_msp_rename")
 def follow_msp_rename(sender: type[MSP], instance: MSP, created: bool, **kwargs: Any) -> None:
-    if created:
+    before = getattr(instance, "_name_before_save", None)
+    if created or before is None or before == instance.name:
         return
     from .services import refresh_ranking
 
     # Awarded and cancelled evaluations keep the names they were decided on.
     bids = (
-        Bid.objects.filter(msp=instance)
-        .exclude(vendor_name=instance.name)
+        Bid.objects.filter(msp=instance, vendor_name=before)
         .exclude(evaluation__status__in=LOCKED_STATUSES)
         .select_related("evaluation")
     )

@@ -71,8 +71,10 @@ def _cleaned(form: Any, *skip: str) -> dict[str, Any]:
 
 
 def evaluation_list(request: HttpRequest) -> HttpResponse:
+    # Counted over every assignment, not just the user's own (visible_evaluations joins on them).
+    visible = selectors.visible_evaluations(request.user).values("pk")
     evaluations = (
-        selectors.visible_evaluations(request.user)
+        Evaluation.objects.filter(pk__in=visible)
         .select_related("owner", "stored_ranking")
         .annotate(
             bid_count=Count("bids", distinct=True),
