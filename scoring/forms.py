@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.core.validators import validate_slug
 
 from accounts.roles import EVALUATOR
+from evaluator import fields as safe
 from evaluator.concurrency import VersionedModelForm
 from vendors.models import MSP
 
@@ -56,7 +57,7 @@ class EvaluationForm(VersionedModelForm):
         if self.instance.pk:
             self.initial["compliance"] = ", ".join(self.instance.compliance or [])
         else:
-            self.fields["requirement_templates"] = forms.ModelMultipleChoiceField(
+            self.fields["requirement_templates"] = safe.ModelMultipleChoiceField(
                 queryset=RequirementTemplate.objects.filter(active=True),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
@@ -110,7 +111,7 @@ class CriteriaForm(forms.Form):
 
 
 class EvaluatorsForm(forms.Form):
-    evaluators = forms.ModelMultipleChoiceField(
+    evaluators = safe.ModelMultipleChoiceField(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label="Add evaluators"
     )
 
@@ -145,7 +146,7 @@ BID_FORM_FIELDS = [
 
 
 class BidForm(VersionedModelForm):
-    requirements_met = forms.ModelMultipleChoiceField(
+    requirements_met = safe.ModelMultipleChoiceField(
         queryset=Requirement.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -155,6 +156,7 @@ class BidForm(VersionedModelForm):
     class Meta:
         model = Bid
         fields = BID_FORM_FIELDS
+        field_classes = {"msp": safe.ModelChoiceField}
         widgets = {name: forms.NumberInput(attrs={"step": "any"}) for name in ranking.PRICING_REQUIREMENTS["hybrid"]}
         labels = {"rate": "Rate", "monthly_fee": "Monthly fee", "project_price": "Project price"}
         help_texts = {
@@ -214,7 +216,7 @@ class ReasonForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    msp = forms.ModelChoiceField(queryset=MSP.objects.none(), label="MSP")
+    msp = safe.ModelChoiceField(queryset=MSP.objects.none(), label="MSP")
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from evaluator import fields as safe
 from evaluator.concurrency import VersionedModelForm
 
 from .models import MSP, ClientReference, Contact, ReferenceOutcome
@@ -33,6 +34,7 @@ class MSPForm(VersionedModelForm):
             "specialties",
             "notes",
         ]
+        field_classes = {"specialties": safe.ModelMultipleChoiceField}
         widgets = {
             "specialties": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 4}),
