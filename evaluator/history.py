@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,23 +34,41 @@ class HistoryEntry:
     when: datetime
     who: str
     action: str
-    record: str
+    record: str  # for people: "Bid: Acme Managed IT"
     reason: str = ""
     changes: list[Change] = field(default_factory=list)
+    kind: str = ""  # for the trail: "Bid"
+    object_id: Any = None
+    username: str = ""
+
+    @property
+    def record_ref(self) -> str:
+        """Kind and id, as the audit trail names a record: "Bid 12"."""
+        return f"{self.kind} {self.object_id}"
+
+    @property
+    def changes_text(self) -> str:
+        return "; ".join(f"{c.field}: {c.old} → {c.new}" for c in self.changes)
 
 
 def _display(model: type[models.Model], name: str, value: Any, related: dict[tuple[type, Any], str]) -> str:
     model_field = model._meta.get_field(name)
     if value is None or value == "":
         return "—"
-    if isinstance(value, list):  # many-to-many: a list of through rows as dicts
+    if model_field.many_to_many:  # a list of through rows as dicts
         target = model_field.related_model
         ids = [row.get(target._meta.model_name) for row in value]
         return ", ".join(sorted(related.get((target, pk), f"#{pk}") for pk in ids)) or "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={item}" for key, item in value.items()) or "—"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field.is_relation:
         return related.get((model_field.related_model, value), f"#{value}")
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
     if value is True:
         return "yes"
     if value is False:
@@ -74,10 +93,21 @@ def entries(
 
     pairs = []
     needed: dict[type, set[Any]] = defaultdict(set)
+    initial_fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in HIDDEN_FIELDS]
     for rows in by_object.values():
         previous = None
         for record in rows:
-            changes = record.diff_against(previous).changes if previous is not None else []
+            if previous is not None:
+                changes = record.diff_against(previous).changes
+            elif record.history_type == "+":
+                # A creation shows the values the record started with.
+                changes = [
+                    SimpleNamespace(field=f.name, old=None, new=getattr(record, f.attname))
+                    for f in initial_fields
+                    if getattr(record, f.attname) not in (None, "", [], {})
+                ]
+            else:
+                changes = []
             pairs.append((record, changes))
             for change in changes:
                 model_field = model._meta.get_field(change.field)
@@ -117,6 +147,9 @@ def entries(
                 record=f"{label}: {describe(record) if describe else record.instance}",
                 reason=record.history_change_reason or "",
                 changes=shown,
+                kind=label,
+                object_id=record.id,
+                username=user.get_username() if user else "",
             )
         )
     return result

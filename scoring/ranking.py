@@ -302,10 +302,14 @@ CSV_COLUMNS = ("rank", "vendor", "model", "status", "complete", "total", "monthl
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def spreadsheet_safe(value: str) -> str:
+    """Text a spreadsheet would run as a formula, kept as text."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
 def _cell(value: object) -> str:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        # A spreadsheet would run it as a formula: keep it text.
-        return "'" + value
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
     if value is None:
         return ""
     if value is True:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from accounts.roles import AUDITOR, EXECUTIVE, group_names
+from evaluator.history import HistoryEntry, entries
 
 from . import ranking
 from .models import (
     Assignment,
     Bid,
+    ConflictOfInterest,
     Criterion,
     Evaluation,
     RedFlag,
@@ -120,3 +123,59 @@ def ranking_input(evaluation: Evaluation) -> RankingInput:
 
 def assignment_for(evaluation: Evaluation, user: AbstractBaseUser) -> Assignment | None:
     return Assignment.objects.filter(evaluation=evaluation, evaluator=user).first()
+
+
+def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
+    """Every recorded change to the evaluation and the records under it, oldest first."""
+    bid_ids = list(Bid.history.filter(evaluation_id=evaluation.pk).values_list("id", flat=True).distinct())
+    vendor = dict(Bid.objects.filter(evaluation=evaluation).values_list("pk", "vendor_name"))
+    criterion = dict(Criterion.objects.filter(evaluation=evaluation).values_list("pk", "key"))
+    users = {
+        a.pk: a.evaluator.get_username()
+        for a in Assignment.objects.filter(evaluation=evaluation).select_related("evaluator")
+    }
+
+    def rows(manager: Any, **filters: Any) -> list[Any]:
+        return list(manager.filter(**filters).select_related("history_user"))
+
+    found = [
+        *entries(rows(Evaluation.history, id=evaluation.pk), label="Evaluation", describe=lambda r: r.title),
+        *entries(rows(Criterion.history, evaluation_id=evaluation.pk), label="Criterion", describe=lambda r: r.key),
+        *entries(rows(Requirement.history, evaluation_id=evaluation.pk), label="Requirement", describe=lambda r: r.key),
+        *entries(
+            rows(Assignment.history, evaluation_id=evaluation.pk),
+            label="Assignment",
+            describe=lambda r: users.get(r.id, f"#{r.id}"),
+        ),
+        *entries(rows(Bid.history, evaluation_id=evaluation.pk), label="Bid", describe=lambda r: r.vendor_name),
+        *entries(
+            rows(RequirementMet.history, bid_id__in=bid_ids),
+            label="RequirementMet",
+            describe=lambda r: vendor.get(r.bid_id, f"bid #{r.bid_id}"),
+        ),
+        *entries(
+            rows(RedFlag.history, bid_id__in=bid_ids),
+            label="RedFlag",
+            describe=lambda r: f"{r.code} on {vendor.get(r.bid_id, r.bid_id)}",
+        ),
+        *entries(
+            rows(Waiver.history, bid_id__in=bid_ids),
+            label="Waiver",
+            describe=lambda r: f"{r.code} on {vendor.get(r.bid_id, r.bid_id)}",
+        ),
+        *entries(
+            rows(ConflictOfInterest.history, evaluation_id=evaluation.pk),
+            label="ConflictOfInterest",
+            describe=lambda r: f"#{r.id}",
+        ),
+        *entries(
+            rows(Score.history, bid_id__in=bid_ids),
+            label="Score",
+            describe=lambda r: (
+                f"{users.get(r.assignment_id, '?')} on {vendor.get(r.bid_id, r.bid_id)}, "
+                f"{criterion.get(r.criterion_id, r.criterion_id)}"
+            ),
+        ),
+    ]
+    found.sort(key=lambda entry: (entry.when, entry.kind, str(entry.object_id)))
+    return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -559,4 +561,63 @@ def package_json(request: HttpRequest, pk: int) -> HttpResponse:
     body = json.dumps(services.evaluation_export(evaluation), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "package.json")}"'
+    return response
+
+
+# --- The audit trail -------------------------------------------------------------------------
+
+
+def _history(request: HttpRequest, pk: int) -> Evaluation:
+    evaluation = _evaluation(request, pk)
+    _require(
+        request,
+        "scoring.export_package",
+        evaluation,
+        "The history carries every evaluator's drafts: only the owner, executives, auditors and admins read it.",
+    )
+    return evaluation
+
+
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _history(request, pk)
+    found = selectors.evaluation_history(evaluation)
+    kinds = sorted({entry.kind for entry in found})
+    people = sorted({entry.who for entry in found})
+    kind, person = request.GET.get("kind", ""), request.GET.get("who", "")
+    shown = [e for e in found if (not kind or e.kind == kind) and (not person or e.who == person)]
+    return render(
+        request,
+        "scoring/history.html",
+        {
+            "evaluation": evaluation,
+            "entries": list(reversed(shown)),
+            "kinds": kinds,
+            "people": people,
+            "kind": kind,
+            "person": person,
+            "total": len(found),
+        },
+    )
+
+
+HISTORY_COLUMNS = ("when", "who", "action", "record", "changes", "reason")
+
+
+def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _history(request, pk)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    for entry in selectors.evaluation_history(evaluation):
+        cells = [
+            entry.when.isoformat(),
+            entry.username or entry.who,
+            entry.action,
+            entry.record_ref,
+            entry.changes_text,
+            entry.reason,
+        ]
+        writer.writerow([ranking.spreadsheet_safe(cell) for cell in cells])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "history.csv")}"'
     return response
