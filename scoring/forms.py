@@ -12,7 +12,7 @@ from evaluator import fields as safe
 from evaluator.concurrency import VersionedModelForm
 from vendors.models import MSP
 
-from . import ranking
+from . import guide, ranking
 from .models import Bid, Criterion, Evaluation, Requirement, RequirementTemplate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,6 +33,7 @@ class EvaluationForm(VersionedModelForm):
             "red_flag_policy",
             "red_flag_penalty",
             "sealed_prices",
+            "monthly_budget",
             "bids_due",
             "scoring_due",
             "decision_due",
@@ -142,10 +143,28 @@ BID_FORM_FIELDS = [
     "documented_escalation",
     "documented_onboarding",
     "performance_exit_clause",
+    "scope_included",
+    "scope_excluded",
+    "arrangement",
 ]
+OWNER_CHOICES = [("", "Nobody yet"), *guide.OWNERS.items()]
 
 
 class BidForm(VersionedModelForm):
+    scope_included = forms.MultipleChoiceField(
+        choices=list(guide.FULLY_MANAGED_INCLUSIONS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What the bid covers",
+        help_text="The guide's usual fully managed inclusions.",
+    )
+    scope_excluded = forms.MultipleChoiceField(
+        choices=list(guide.USUAL_EXCLUSIONS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What the bid leaves out",
+        help_text="The guide's usual exclusions: billed separately or not offered.",
+    )
     requirements_met = safe.ModelMultipleChoiceField(
         queryset=Requirement.objects.none(),
         required=False,
@@ -183,9 +202,23 @@ class BidForm(VersionedModelForm):
             needed_by = [pm for pm, needs in ranking.PRICING_REQUIREMENTS.items() if name in needs]
             self.fields[name].widget.attrs["data-pricing-models"] = " ".join(needed_by)
         self.fields["retained_internal_cost"].widget.attrs["data-bid-models"] = "fully_managed"
+        self.fields["arrangement"].help_text = "How the MSP works with our team."
+        split = self.instance.responsibilities or {}
+        for function, label in guide.RESPONSIBILITY_FUNCTIONS.items():
+            self.fields[f"owner_{function}"] = forms.ChoiceField(
+                choices=OWNER_CHOICES, required=False, label=label, initial=split.get(function, "")
+            )
+
+    def split_fields(self) -> list[Any]:
+        return [self[f"owner_{function}"] for function in guide.RESPONSIBILITY_FUNCTIONS]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        cleaned["responsibilities"] = {
+            function: owner
+            for function in guide.RESPONSIBILITY_FUNCTIONS
+            if (owner := cleaned.pop(f"owner_{function}", ""))
+        }
         for name in ranking.PRICING_REQUIREMENTS.get(cleaned.get("pricing_model") or "", ()):
             if cleaned.get(name) is None and name not in self.errors:
                 self.add_error(name, "Required for this pricing model.")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from evaluator.concurrency import EditConflict
 from scoring.models import Organization
 
-from . import exports, ranking, selectors, services
+from . import exports, guide, ranking, selectors, services
 from .forms import (
     BidForm,
     ConflictForm,
@@ -262,13 +262,39 @@ def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     waivers = list(Waiver.objects.filter(bid=bid).select_related("waived_by"))
     automatic = ranking.automatic_flags(bid_data)
     requirements = [(r, r.key in bid_data.requirements_met) for r in evaluation.requirements.all()]
+    monthly_cost = ranking.monthly_cost(bid_data, data.organization)
+    risks = guide.split_risks(bid.responsibilities or {})
     context = {
         "evaluation": evaluation,
         "bid": bid,
         "sees_prices": sees_prices,
         "sees_results": sees_results,
         "manages": request.user.has_perm("scoring.manage_evaluation", evaluation) and not evaluation.is_locked,
-        "monthly_cost": ranking.monthly_cost(bid_data, data.organization),
+        "monthly_cost": monthly_cost,
+        "over_budget": (
+            monthly_cost - evaluation.monthly_budget
+            if evaluation.monthly_budget is not None and monthly_cost > evaluation.monthly_budget
+            else None
+        ),
+        "price_marks": guide.price_marks(
+            model=bid.model,
+            pricing_model=bid.pricing_model,
+            rate=bid.rate,
+            monthly_cost=monthly_cost,
+            critical_response=bid.critical_response_minutes,
+        ),
+        "scope": [(label, key in bid.scope_included) for key, label in guide.FULLY_MANAGED_INCLUSIONS.items()],
+        "left_out": [label for key, label in guide.USUAL_EXCLUSIONS.items() if key in bid.scope_excluded],
+        "arrangement": guide.CO_MANAGED_ARRANGEMENTS.get(bid.arrangement, ""),
+        "split": [
+            (
+                label,
+                guide.OWNERS.get(bid.responsibilities.get(function, ""), ""),
+                "dropped" if function in risks.dropped else "finger" if function in risks.finger_pointing else "",
+            )
+            for function, label in guide.RESPONSIBILITY_FUNCTIONS.items()
+        ],
+        "risks": risks,
         "tco": ranking.tco(bid_data, data.organization, data.term_months),
         "internal_annual": ranking.internal_annual_cost(bid_data, data.organization),
         "flags": flags,

@@ -20,6 +20,9 @@
       var shown = !model || input.dataset.bidModels.split(" ").indexOf(model.value) !== -1;
       wrapper(input).hidden = !shown;
     });
+    form.querySelectorAll("[data-bid-section]").forEach(function (section) {
+      section.hidden = model && section.dataset.bidSection !== model.value;
+    });
   }
 
   pricing.addEventListener("change", update);

@@ -18,6 +18,7 @@ from django.db import transaction
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
 from evaluator.history import acting_as
 from scoring import services as scoring_services
+from scoring.guide import FULLY_MANAGED_INCLUSIONS
 from scoring.models import Evaluation, Model, Organization, RequirementTemplate, Status
 from vendors import services as vendor_services
 from vendors.models import MSP, OnsiteAvailability, ReferenceOutcome, Specialty
@@ -491,6 +492,8 @@ DEMO_BIDS: list[dict[str, Any]] = [
         "performance_exit_clause": True,
         "critical_response_minutes": 30,
         "references_offered": 3,
+        "scope_included": [k for k in FULLY_MANAGED_INCLUSIONS if k != "procurement"],
+        "scope_excluded": ["new-hardware", "software-licences", "major-projects", "cabling", "compliance-audits"],
     },
     {
         "vendor": "Harborview MSP",
@@ -502,6 +505,8 @@ DEMO_BIDS: list[dict[str, Any]] = [
         "performance_exit_clause": True,
         "critical_response_minutes": 15,
         "references_offered": 2,
+        "scope_included": list(FULLY_MANAGED_INCLUSIONS),
+        "scope_excluded": ["new-hardware", "software-licences", "major-projects", "cabling"],
     },
     {
         # A 36-month term with no exit clause trips lock-in-contract; waived below with a reason.
@@ -514,6 +519,8 @@ DEMO_BIDS: list[dict[str, Any]] = [
         "performance_exit_clause": False,
         "critical_response_minutes": 20,
         "references_offered": 3,
+        "scope_included": [k for k in FULLY_MANAGED_INCLUSIONS if k not in ("vcio", "procurement")],
+        "scope_excluded": ["new-hardware", "software-licences", "major-projects", "cabling", "compliance-audits"],
     },
     {
         "vendor": "Summit Tech Partners",
@@ -527,6 +534,17 @@ DEMO_BIDS: list[dict[str, Any]] = [
         "performance_exit_clause": True,
         "critical_response_minutes": 60,
         "references_offered": 2,
+        "arrangement": "tier-3-escalation",
+        # Projects owned by nobody (a dropped task); patching shared (finger-pointing).
+        "responsibilities": {
+            "help-desk": "internal",
+            "tier-3-escalation": "msp",
+            "after-hours-monitoring": "msp",
+            "patching": "shared",
+            "backup-dr": "msp",
+            "security-operations": "msp",
+            "vcio-strategy": "internal",
+        },
     },
     {
         "vendor": "Northstar vCIO Group",
@@ -538,6 +556,17 @@ DEMO_BIDS: list[dict[str, Any]] = [
         "performance_exit_clause": True,
         "critical_response_minutes": 45,
         "references_offered": 2,
+        "arrangement": "strategic-partnership",
+        "responsibilities": {
+            "help-desk": "internal",
+            "tier-3-escalation": "internal",
+            "after-hours-monitoring": "internal",
+            "patching": "internal",
+            "backup-dr": "internal",
+            "security-operations": "internal",
+            "vcio-strategy": "msp",
+            "projects": "internal",
+        },
     },
     {
         # Five years with no way out: lock-in-contract, not waived, so it is disqualified.
@@ -550,6 +579,8 @@ DEMO_BIDS: list[dict[str, Any]] = [
         "performance_exit_clause": False,
         "critical_response_minutes": 30,
         "references_offered": 2,
+        "arrangement": "after-hours",
+        "responsibilities": {"help-desk": "internal", "after-hours-monitoring": "msp", "patching": "msp"},
     },
 ]
 

@@ -1,0 +1,62 @@
+"""The app's own package keys: scope checklists, arrangement, responsibility split, budget."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scoring import services
+from scoring.models import Bid
+from scoring.package import PackageError, loads, parse_package
+
+EXAMPLE = Path(__file__).parent / "packages" / "contract_example.json"
+
+
+def package(**bid_keys):
+    data = json.loads(EXAMPLE.read_text())
+    data["evaluation"]["monthly_budget"] = 15000
+    data["bids"][0].update(bid_keys)
+    return data
+
+
+def test_it_keeps_every_extension_key_through_export_and_load(admin_user):
+    data = package(scope_included=["help-desk", "backup-dr"], scope_excluded=["cabling"])
+    data["bids"].append(
+        {
+            **data["bids"][0],
+            "vendor": "Partner IT",
+            "model": "co_managed",
+            "scope_included": [],
+            "scope_excluded": [],
+            "arrangement": "after-hours",
+            "responsibilities": {"help-desk": "internal", "patching": "shared"},
+        }
+    )
+    first = services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    exported = services.evaluation_export(first)
+    assert exported["evaluation"]["monthly_budget"] == 15000
+    fully, co = exported["bids"]
+    assert (fully["scope_included"], fully["scope_excluded"]) == (["help-desk", "backup-dr"], ["cabling"])
+    assert (co["arrangement"], co["responsibilities"]) == (
+        "after-hours",
+        {"help-desk": "internal", "patching": "shared"},
+    )
+    second = services.evaluation_load(package=parse_package(loads(json.dumps(exported))), owner=admin_user)
+    assert services.evaluation_export(second)["bids"] == exported["bids"]
+    assert Bid.objects.get(evaluation=second, vendor_name="Partner IT").responsibilities["patching"] == "shared"
+
+
+@pytest.mark.parametrize(
+    ("keys", "path"),
+    [
+        ({"scope_included": ["teleportation"]}, "bids[0].scope_included[0]"),
+        ({"scope_excluded": ["help-desk"]}, "bids[0].scope_excluded[0]"),
+        ({"arrangement": "outsourced"}, "bids[0].arrangement"),
+        ({"responsibilities": {"printing": "msp"}}, "bids[0].responsibilities.printing"),
+        ({"responsibilities": {"patching": "both"}}, "bids[0].responsibilities.patching"),
+    ],
+)
+def test_it_refuses_unknown_scope_items_and_owners_with_their_path(keys, path):
+    with pytest.raises(PackageError) as refused:
+        parse_package(loads(json.dumps(package(**keys))))
+    assert any(error.startswith(f"{path}: ") for error in refused.value.errors), refused.value.errors
