@@ -44,7 +44,7 @@ def test_it_carries_an_evaluation_from_set_up_to_a_ranking(
     page.get_by_role("link", name="Record a bid").click()
     page.get_by_label("MSP").select_option(label="Bayside IT")
     page.get_by_label("Pricing model").select_option("per_user")
-    page.get_by_label("Rate").fill("120")
+    page.get_by_label("Rate", exact=True).fill("120")
     page.get_by_label("Contract term (months)").fill("12")
     page.get_by_label("Guaranteed critical response (minutes)").fill("30")
     page.get_by_label("References offered").fill("3")
@@ -57,7 +57,10 @@ def test_it_carries_an_evaluation_from_set_up_to_a_ranking(
     ):
         page.get_by_label(label).check()
     expect(page.get_by_label("Monthly fee")).to_be_hidden()
+    expect(page.get_by_label("Help desk", exact=True)).to_be_hidden()  # the co-managed split
+    page.get_by_label("End-user help desk by phone, email or tickets").check()
     page.get_by_role("button", name="Save bid").click()
+    expect(page.get_by_test_id("scope")).to_contain_text("Security operations (not covered)")
     expect(page.get_by_test_id("monthly-cost")).to_have_text("$6,000.00")
     expect(page.get_by_test_id("red-flags")).to_contain_text("None of the guide's warning signs apply")
 
