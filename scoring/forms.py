@@ -13,7 +13,7 @@ from evaluator.concurrency import VersionedModelForm
 from vendors.models import MSP
 
 from . import guide, ranking
-from .models import Bid, Criterion, Evaluation, Requirement, RequirementTemplate
+from .models import Bid, Criterion, Evaluation, NeedsAssessment, Requirement, RequirementTemplate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_PACKAGE_BYTES = 5 * 1024 * 1024
@@ -324,3 +324,44 @@ class ImportForm(forms.Form):
         if not name.endswith(".json"):
             raise forms.ValidationError("Upload a .json file (an msp-eval/1 package).")
         return upload
+
+
+def _answers_field(options: dict[str, str], label: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=list(options.items()), required=False, widget=forms.CheckboxSelectMultiple, label=label
+    )
+
+
+class NeedsAssessmentForm(forms.ModelForm):
+    """The buyer's profile, and yes/no answers to the guide's indicators, triggers and warnings."""
+
+    compliance = forms.CharField(required=False, help_text="Comma-separated, e.g. HIPAA, PCI DSS.")
+    fully_managed_indicators = _answers_field(guide.FULLY_MANAGED_INDICATORS, "Signs that point to fully managed")
+    co_managed_indicators = _answers_field(guide.CO_MANAGED_INDICATORS, "Signs that point to co-managed")
+    co_managed_triggers = _answers_field(guide.CO_MANAGED_TRIGGERS, "Events that often call for co-managed")
+    co_managed_warnings = _answers_field(guide.CO_MANAGED_WARNINGS, "When co-managed does not work")
+    ANSWER_FIELDS = ("fully_managed_indicators", "co_managed_indicators", "co_managed_triggers", "co_managed_warnings")
+
+    class Meta:
+        model = NeedsAssessment
+        fields = [
+            "organization_name",
+            "employees",
+            "devices",
+            "it_staff",
+            "it_staff_annual_cost",
+            "industry",
+            "compliance",
+            "heavy_compliance",
+        ]
+
+    def clean_compliance(self) -> list[str]:
+        raw = self.cleaned_data.get("compliance") or ""
+        return [item.strip() for item in raw.split(",") if item.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["answers"] = [key for name in self.ANSWER_FIELDS for key in cleaned.pop(name, [])]
+        if cleaned.get("it_staff") == 0 and cleaned.get("it_staff_annual_cost"):
+            self.add_error("it_staff_annual_cost", "With no internal IT staff this cost should be 0.")
+        return cleaned

@@ -19,6 +19,7 @@ from .models import (
     ConflictOfInterest,
     Criterion,
     Evaluation,
+    NeedsAssessment,
     RedFlag,
     Requirement,
     RequirementMet,
@@ -29,6 +30,12 @@ from .models import (
 
 def sees_every_evaluation(user: AbstractBaseUser) -> bool:
     return user.is_superuser or bool(group_names(user) & {EXECUTIVE, AUDITOR})
+
+
+def visible_assessments(user: AbstractBaseUser) -> QuerySet[NeedsAssessment]:
+    """Needs assessments: the author's own; all of them for executives, auditors and admins."""
+    assessments = NeedsAssessment.objects.all()
+    return assessments if sees_every_evaluation(user) else assessments.filter(created_by=user)
 
 
 def visible_evaluations(user: AbstractBaseUser) -> QuerySet[Evaluation]:

@@ -24,7 +24,7 @@ from evaluator.concurrency import save_versioned
 from vendors import services as vendor_services
 from vendors.models import MSP
 
-from . import ranking, selectors
+from . import guide, ranking, selectors
 from .models import (
     AppliesTo,
     Assignment,
@@ -34,6 +34,7 @@ from .models import (
     CriterionKind,
     Evaluation,
     Model,
+    NeedsAssessment,
     QuestionTemplate,
     RedFlag,
     Requirement,
@@ -827,3 +828,37 @@ def scorecard_reopen(*, assignment: Assignment, reason: str) -> Assignment:
     _save(assignment, reason=reason.strip(), update_fields=["submitted_at"])
     refresh_ranking(assignment.evaluation)
     return assignment
+
+
+# --- Needs assessment --------------------------------------------------------------------------
+
+
+def requirements_for(compliance: Iterable[str]) -> list[RequirementTemplate]:
+    """The library's requirements that serve the buyer's compliance needs (HIPAA → BAA …)."""
+    wanted = {item.casefold() for item in compliance}
+    return [t for t in RequirementTemplate.objects.filter(active=True) if t.compliance.casefold() in wanted]
+
+
+def profile_of(assessment: NeedsAssessment) -> guide.Profile:
+    return guide.Profile(
+        employees=assessment.employees,
+        devices=assessment.devices,
+        it_staff=assessment.it_staff,
+        it_staff_annual_cost=assessment.it_staff_annual_cost,
+        heavy_compliance=assessment.heavy_compliance,
+        answers=frozenset(assessment.answers),
+    )
+
+
+@transaction.atomic
+def assessment_create(*, created_by: AbstractBaseUser, **fields: Any) -> NeedsAssessment:
+    known = {*guide.FULLY_MANAGED_INDICATORS, *guide.CO_MANAGED_INDICATORS, *guide.CO_MANAGED_TRIGGERS}
+    known |= set(guide.CO_MANAGED_WARNINGS)
+    unknown = set(fields.get("answers", [])) - known
+    if unknown:
+        raise ValidationError({"answers": f"Unknown answers: {', '.join(sorted(unknown))}."})
+    assessment = NeedsAssessment(created_by=created_by, recommended="", **fields)
+    assessment.recommended = guide.assess(profile_of(assessment)).recommended
+    assessment.full_clean()
+    assessment.save()
+    return assessment

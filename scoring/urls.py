@@ -6,6 +6,9 @@ app_name = "scoring"
 
 urlpatterns = [
     path("", views.evaluation_list, name="list"),
+    path("assessments/", views.assessment_list, name="assessments"),
+    path("assessments/new/", views.assessment_create, name="assessment_create"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
     path("new/", views.evaluation_create, name="create"),
     path("import/", views.evaluation_import, name="import"),
     path("<int:pk>/", views.dashboard, name="dashboard"),

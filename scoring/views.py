@@ -27,12 +27,24 @@ from .forms import (
     EvaluatorsForm,
     FlagForm,
     ImportForm,
+    NeedsAssessmentForm,
     ReasonForm,
     ScorecardForm,
     TransitionForm,
     WaiverForm,
 )
-from .models import Assignment, Bid, ConflictOfInterest, Criterion, Evaluation, RedFlag, Score, Status, Waiver
+from .models import (
+    Assignment,
+    Bid,
+    ConflictOfInterest,
+    Criterion,
+    Evaluation,
+    NeedsAssessment,
+    RedFlag,
+    Score,
+    Status,
+    Waiver,
+)
 from .package import PackageError, loads, parse_package
 
 
@@ -106,6 +118,20 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
             "industry": profile.industry,
             "compliance": ", ".join(profile.compliance or []),
         }
+    assessment = _prefill_assessment(request)
+    if assessment is not None:
+        initial = {
+            "title": f"Managed IT for {assessment.organization_name}",
+            "model": assessment.recommended,
+            "organization_name": assessment.organization_name,
+            "employees": assessment.employees,
+            "devices": assessment.devices,
+            "it_staff": assessment.it_staff,
+            "it_staff_annual_cost": assessment.it_staff_annual_cost,
+            "industry": assessment.industry,
+            "compliance": ", ".join(assessment.compliance),
+            "requirement_templates": services.requirements_for(assessment.compliance),
+        }
     form = EvaluationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = _cleaned(form)
@@ -118,6 +144,13 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Evaluation created with the library's questions for its model and price.")
             return redirect(evaluation)
     return render(request, "scoring/evaluation_form.html", {"form": form})
+
+
+def _prefill_assessment(request: HttpRequest) -> NeedsAssessment | None:
+    raw = request.GET.get("assessment", "")
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    return selectors.visible_assessments(request.user).filter(pk=int(raw)).first()
 
 
 def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -647,3 +680,76 @@ def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "history.csv")}"'
     return response
+
+
+# --- Needs assessment --------------------------------------------------------------------------
+
+
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "scoring/assessment_list.html",
+        {
+            "assessments": selectors.visible_assessments(request.user).select_related("created_by"),
+            "can_create": request.user.has_perm("scoring.add_evaluation"),
+        },
+    )
+
+
+def assessment_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "scoring.add_evaluation", None, "Only Procurement and admins run needs assessments.")
+    initial: dict[str, Any] = {}
+    profile = Organization.objects.order_by("pk").first()
+    if profile:
+        initial = {
+            "organization_name": profile.name,
+            "employees": profile.employees,
+            "devices": profile.devices,
+            "it_staff": profile.it_staff,
+            "it_staff_annual_cost": profile.it_staff_annual_cost,
+            "industry": profile.industry,
+            "compliance": ", ".join(profile.compliance or []),
+        }
+    form = NeedsAssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect(assessment)
+    return render(request, "scoring/assessment_form.html", {"form": form})
+
+
+QUICK_GUIDE = [
+    ("under-50-no-it", "Under 50 employees, no IT staff", "Fully managed"),
+    ("50-100-one-it", "50–100 employees, 1 IT person", "Co-managed, to support the solo worker"),
+    ("100-300-small-team", "100–300 employees, 2–5 IT staff", "Co-managed, strongly recommended"),
+    ("300-plus-department", "300+ employees, established IT department", "Co-managed or selective specialist work"),
+    ("heavy-compliance", "Any size, heavy compliance focus", "Depends on the depth of internal expertise"),
+]
+
+
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(selectors.visible_assessments(request.user), pk=pk)
+    result = guide.assess(services.profile_of(assessment))
+    answered = set(assessment.answers)
+    return render(
+        request,
+        "scoring/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "result": result,
+            "quick_guide": QUICK_GUIDE,
+            "matched": {result.rule} | ({"heavy-compliance"} if assessment.heavy_compliance else set()),
+            "answered_groups": [
+                (title, [text for key, text in options.items() if key in answered])
+                for title, options in (
+                    ("Fully managed indicators", guide.FULLY_MANAGED_INDICATORS),
+                    ("Co-managed indicators", guide.CO_MANAGED_INDICATORS),
+                    ("Co-managed triggers", guide.CO_MANAGED_TRIGGERS),
+                )
+            ],
+            "can_start": request.user.has_perm("scoring.add_evaluation"),
+        },
+    )
