@@ -4,16 +4,26 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.validators import validate_slug
+from django.utils import timezone
 
 from accounts.roles import EVALUATOR
 from evaluator import fields as safe
 from evaluator.concurrency import VersionedModelForm
-from vendors.models import MSP
+from vendors.models import MSP, ClientReference, ReferenceOutcome
 
 from . import guide, ranking
-from .models import Bid, Criterion, Evaluation, NeedsAssessment, Requirement, RequirementTemplate
+from .models import (
+    Bid,
+    Criterion,
+    DocumentKind,
+    Evaluation,
+    NeedsAssessment,
+    Requirement,
+    RequirementTemplate,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_PACKAGE_BYTES = 5 * 1024 * 1024
@@ -365,3 +375,68 @@ class NeedsAssessmentForm(forms.ModelForm):
         if cleaned.get("it_staff") == 0 and cleaned.get("it_staff_annual_cost"):
             self.add_error("it_staff_annual_cost", "With no internal IT staff this cost should be 0.")
         return cleaned
+
+
+# File types a bid's documents may have, told by their first bytes, not their name.
+DOCUMENT_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=DocumentKind.choices)
+    file = forms.FileField(help_text="PDF, Word, Excel, PNG or JPEG, at most 10 MB.")
+    requirement = safe.ModelChoiceField(
+        queryset=Requirement.objects.none(), required=False, help_text="For evidence: the requirement it proves."
+    )
+    expires_on = forms.DateField(required=False, widget=DATE, help_text="For evidence: when it stops being valid.")
+
+    def __init__(self, *args: Any, bid: Bid, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].queryset = Requirement.objects.filter(
+            pk__in=bid.requirement_links.values("requirement_id")
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(f"The file is larger than {settings.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.")
+        extension = ("." + upload.name.rsplit(".", 1)[-1].lower()) if "." in upload.name else ""
+        signatures = DOCUMENT_SIGNATURES.get(extension)
+        head = upload.read(16)
+        upload.seek(0)
+        if signatures is None or not head.startswith(signatures):
+            raise forms.ValidationError("Upload a PDF, Word (.docx), Excel (.xlsx), PNG or JPEG file.")
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("kind") == DocumentKind.EVIDENCE:
+            if not cleaned.get("requirement"):
+                self.add_error("requirement", "Say which requirement this evidence proves.")
+            expires_on = cleaned.get("expires_on")
+            if expires_on and expires_on < timezone.localdate():
+                self.add_error("expires_on", "This evidence has already expired; upload a current one.")
+        return cleaned
+
+
+class ReferenceCheckForm(forms.Form):
+    reference = safe.ModelChoiceField(queryset=ClientReference.objects.none(), label="Reference called")
+    checked_on = forms.DateField(widget=DATE)
+    outcome = forms.ChoiceField(choices=[c for c in ReferenceOutcome.choices if c[0] != ReferenceOutcome.NOT_CHECKED])
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="What they said")
+
+    def __init__(self, *args: Any, bid: Bid, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].queryset = ClientReference.objects.filter(msp=bid.msp, archived_at__isnull=True)
+
+    def clean_checked_on(self):
+        checked_on = self.cleaned_data["checked_on"]
+        if checked_on > timezone.localdate():
+            raise forms.ValidationError("A reference can't be checked in the future.")
+        return checked_on

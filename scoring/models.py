@@ -7,10 +7,12 @@ pricing and the internal IT cost that co-managed bids keep paying.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evaluator.concurrency import VersionedModel
+from vendors.models import ReferenceOutcome
 
 from .guide import CO_MANAGED_ARRANGEMENTS, FULLY_MANAGED_INCLUSIONS, OWNERS, RESPONSIBILITY_FUNCTIONS, USUAL_EXCLUSIONS
 
@@ -55,6 +58,9 @@ class Organization(VersionedModel):
 
 
 # --- The question and requirement libraries -------------------------------------------------
+
+# Bid documents live outside MEDIA_ROOT and STATIC_ROOT, with no URL: only the app serves them.
+private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 MONEY = {"max_digits": 15, "decimal_places": 6}  # < 1e9 with 6 decimals: exact on SQLite too
 
@@ -537,6 +543,8 @@ class StoredRanking(models.Model):
     evaluation = models.OneToOneField(Evaluation, on_delete=models.CASCADE, related_name="stored_ranking")
     document = models.JSONField()
     computed_at = models.DateTimeField(auto_now=True)
+    # The day the next piece of requirement evidence expires: the ranking is recomputed after it.
+    recompute_after = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Ranking of {self.evaluation}"
@@ -578,3 +586,75 @@ class NeedsAssessment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("scoring:assessment", args=[self.pk])
+
+
+class DocumentKind(models.TextChoices):
+    PROPOSAL = "proposal", "Proposal"
+    SLA = "sla", "Service level agreement"
+    CONTRACT_DRAFT = "contract_draft", "Contract draft"
+    EVIDENCE = "evidence", "Evidence for a requirement"
+    OTHER = "other", "Other"
+
+
+def _document_path(document: BidDocument, filename: str) -> str:
+    # Never the uploader's name on disk: a random name under the bid's folder.
+    return f"bids/{document.bid_id}/{uuid.uuid4().hex}"
+
+
+class BidDocument(models.Model):
+    """A file that came with a bid, stored privately and served only through the app."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind)
+    # Empty for a document that arrived as metadata in a package (its bytes stay where they were).
+    file = models.FileField(upload_to=_document_path, storage=private_storage, max_length=200, blank=True)
+    name = models.CharField("file name", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    requirement = models.ForeignKey(
+        Requirement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For evidence: the mandatory requirement it proves.",
+    )
+    expires_on = models.DateField(null=True, blank=True, help_text="For evidence: when it stops being valid.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="evidence", requirement__isnull=False) | ~Q(kind="evidence"),
+                name="scoring_document_evidence_names_requirement",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceCheck(models.Model):
+    """A call to one of the MSP's client references, made for this bid."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="reference_checks")
+    reference = models.ForeignKey("vendors.ClientReference", on_delete=models.PROTECT, related_name="+")
+    checked_on = models.DateField()
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=20, choices=[c for c in ReferenceOutcome.choices if c[0] != "not_checked"])
+    notes = models.TextField(blank=True, help_text="What they said.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-checked_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference.client} on {self.checked_on}"

@@ -96,6 +96,8 @@ class BidData:
     scope_excluded: list[str] = field(default_factory=list)
     arrangement: str = ""
     responsibilities: dict[str, str] = field(default_factory=dict)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    reference_checks: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -367,6 +369,8 @@ BID_KEYS = {
     "scope_excluded",
     "arrangement",
     "responsibilities",
+    "documents",
+    "reference_checks",
 }
 
 
@@ -618,6 +622,8 @@ def _bids(r: _Reader, value: Any, evaluation_model: str | None, requirement_keys
                 else ""
             ),
             responsibilities=_responsibilities(r, data.get("responsibilities"), f"{p}.responsibilities"),
+            documents=_documents(r, data.get("documents"), f"{p}.documents", requirement_keys),
+            reference_checks=_reference_checks(r, data.get("reference_checks"), f"{p}.reference_checks"),
             **amounts,
         )
         _check_waivers(r, bid, p, data.get("waived_red_flags", []))
@@ -635,6 +641,62 @@ def _keys(r: _Reader, value: Any, path: str, known: dict[str, str]) -> list[str]
             r.error(f"{path}[{i}]", f"must be one of {', '.join(known)}")
         elif key not in result:
             result.append(key)
+    return result
+
+
+DOCUMENT_KINDS = ("proposal", "sla", "contract_draft", "evidence", "other")
+OUTCOMES = ("positive", "mixed", "negative", "unreachable")
+
+
+def _documents(r: _Reader, value: Any, path: str, requirement_keys: set[str]) -> list[dict[str, Any]]:
+    """Bid documents as metadata (an app extension): the bytes don't travel in the package."""
+    result = []
+    for i, item in enumerate(r.array(value, path) if value is not None else []):
+        p = f"{path}[{i}]"
+        data = r.obj(item, p, {"kind", "name", "size", "sha256", "requirement", "expires_on", "withdrawn"})
+        if data is None:
+            continue
+        kind = r.choice(data, "kind", p, DOCUMENT_KINDS)
+        requirement = data.get("requirement")
+        if kind == "evidence" and (not isinstance(requirement, str) or requirement not in requirement_keys):
+            r.error(f"{p}.requirement", "evidence names one of the package's requirements")
+        digest = r.text(data, "sha256", p, max_length=64) or ""
+        if digest and not re.fullmatch(r"[0-9a-f]{64}", digest):
+            r.error(f"{p}.sha256", "must be 64 lowercase hex digits")
+        result.append(
+            {
+                "kind": kind,
+                "name": r.text(data, "name", p, max_length=200) or "",
+                "size": r.integer(data, "size", p, minimum=0, maximum=10**12) or 0,
+                "sha256": digest,
+                "requirement": requirement if kind == "evidence" else None,
+                "expires_on": r.date(data, "expires_on", p) if kind == "evidence" else None,
+                "withdrawn": bool(r.boolean(data, "withdrawn", p, default=False)),
+            }
+        )
+    return result
+
+
+def _reference_checks(r: _Reader, value: Any, path: str) -> list[dict[str, Any]]:
+    """Calls to the MSP's client references for this bid (an app extension)."""
+    result = []
+    for i, item in enumerate(r.array(value, path) if value is not None else []):
+        p = f"{path}[{i}]"
+        data = r.obj(item, p, {"client", "checked_on", "checked_by", "outcome", "notes"})
+        if data is None:
+            continue
+        checked_on = r.date(data, "checked_on", p)
+        if checked_on is None and "checked_on" not in data:
+            r.error(f"{p}.checked_on", "required")
+        result.append(
+            {
+                "client": r.text(data, "client", p, max_length=200) or "",
+                "checked_on": checked_on,
+                "checked_by": r.text(data, "checked_by", p, required=False, nullable=True, max_length=150) or "",
+                "outcome": r.choice(data, "outcome", p, OUTCOMES),
+                "notes": r.text(data, "notes", p, required=False, nullable=True) or "",
+            }
+        )
     return result
 
 

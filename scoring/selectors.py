@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.roles import AUDITOR, EXECUTIVE, group_names
 from evaluator.history import HistoryEntry, entries
@@ -16,8 +17,10 @@ from . import ranking
 from .models import (
     Assignment,
     Bid,
+    BidDocument,
     ConflictOfInterest,
     Criterion,
+    DocumentKind,
     Evaluation,
     NeedsAssessment,
     RedFlag,
@@ -56,7 +59,7 @@ class RankingInput:
 
 
 def ranking_input(evaluation: Evaluation) -> RankingInput:
-    """Everything the ranking needs, in seven queries whatever the size."""
+    """Everything the ranking needs, in eight queries whatever the size."""
     criteria = list(Criterion.objects.filter(evaluation=evaluation))
     requirements = list(Requirement.objects.filter(evaluation=evaluation))
     bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
@@ -65,6 +68,17 @@ def ranking_input(evaluation: Evaluation) -> RankingInput:
         "bid_id", "requirement__key"
     ):
         met[bid_id].add(key)
+    # A requirement backed by evidence counts as unmet once all its evidence has expired.
+    today = timezone.localdate()
+    evidence: dict[tuple[int, str], bool] = {}
+    for bid_id, key, expires_on in BidDocument.objects.filter(
+        bid__evaluation=evaluation, kind=DocumentKind.EVIDENCE, withdrawn_at__isnull=True
+    ).values_list("bid_id", "requirement__key", "expires_on"):
+        valid = expires_on is None or expires_on >= today
+        evidence[(bid_id, key)] = evidence.get((bid_id, key), False) or valid
+    for (bid_id, key), valid in evidence.items():
+        if not valid:
+            met[bid_id].discard(key)
     manual: dict[int, list[str]] = defaultdict(list)
     for bid_id, code in RedFlag.objects.filter(bid__evaluation=evaluation, withdrawn_at__isnull=True).values_list(
         "bid_id", "code"

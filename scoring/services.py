@@ -7,6 +7,7 @@ changes anything the ranking reads, so reading a dashboard never recomputes.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -22,21 +23,24 @@ from simple_history.utils import bulk_create_with_history
 from accounts.roles import EVALUATOR
 from evaluator.concurrency import save_versioned
 from vendors import services as vendor_services
-from vendors.models import MSP
+from vendors.models import MSP, ClientReference
 
 from . import guide, ranking, selectors
 from .models import (
     AppliesTo,
     Assignment,
     Bid,
+    BidDocument,
     ConflictOfInterest,
     Criterion,
     CriterionKind,
+    DocumentKind,
     Evaluation,
     Model,
     NeedsAssessment,
     QuestionTemplate,
     RedFlag,
+    ReferenceCheck,
     Requirement,
     RequirementMet,
     RequirementTemplate,
@@ -70,17 +74,30 @@ def ensure_writable(evaluation: Evaluation) -> None:
 def refresh_ranking(evaluation: Evaluation) -> dict:
     """Recompute the ranking and store it; call inside the transaction of the write."""
     document = ranking.ranking_document(selectors.ranking_input(evaluation).data)
-    StoredRanking.objects.update_or_create(evaluation=evaluation, defaults={"document": document})
+    next_expiry = (
+        BidDocument.objects.filter(
+            bid__evaluation=evaluation,
+            kind=DocumentKind.EVIDENCE,
+            withdrawn_at__isnull=True,
+            expires_on__gte=timezone.localdate(),
+        )
+        .order_by("expires_on")
+        .values_list("expires_on", flat=True)
+        .first()
+    )
+    StoredRanking.objects.update_or_create(
+        evaluation=evaluation, defaults={"document": document, "recompute_after": next_expiry}
+    )
     return document
 
 
 def stored_ranking(evaluation: Evaluation) -> dict:
-    """The stored ranking document (computed once if an older row predates it)."""
-    stored = StoredRanking.objects.filter(evaluation=evaluation).values_list("document", flat=True).first()
-    if stored is None:
+    """The stored ranking document; recomputed only when evidence expired since it was stored."""
+    stored = StoredRanking.objects.filter(evaluation=evaluation).values_list("document", "recompute_after").first()
+    if stored is None or (stored[1] is not None and timezone.localdate() > stored[1] and not evaluation.is_locked):
         with transaction.atomic():
             return refresh_ranking(evaluation)
-    return stored
+    return stored[0]
 
 
 # --- Loading a package -------------------------------------------------------------------------
@@ -289,8 +306,52 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         Score,
         default_user=owner,
     )
+    _load_documents_and_checks(package, bid_of, requirements_by_key, owner)
     refresh_ranking(evaluation)
     return evaluation
+
+
+def _load_documents_and_checks(
+    package: Package, bid_of: dict[str, Bid], requirements: dict[str, Requirement], owner: AbstractBaseUser
+) -> None:
+    now = timezone.now()
+    documents = [
+        BidDocument(
+            bid=bid_of[b.vendor.casefold()],
+            kind=d["kind"],
+            name=d["name"],
+            content_type="application/octet-stream",
+            size=d["size"],
+            sha256=d["sha256"],
+            requirement=requirements.get(d["requirement"]) if d["requirement"] else None,
+            expires_on=d["expires_on"],
+            uploaded_by=owner,
+            withdrawn_at=now if d["withdrawn"] else None,
+        )
+        for b in package.bids
+        for d in b.documents
+    ]
+    bulk_create_with_history(documents, BidDocument, default_user=owner)
+    usernames = {c["checked_by"] for b in package.bids for c in b.reference_checks if c["checked_by"]}
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    checks = []
+    for b in package.bids:
+        bid = bid_of[b.vendor.casefold()]
+        for c in b.reference_checks:
+            reference = ClientReference.objects.filter(msp=bid.msp, client__iexact=c["client"]).first()
+            if reference is None:
+                reference = vendor_services.reference_create(msp=bid.msp, client=c["client"])
+            checks.append(
+                ReferenceCheck(
+                    bid=bid,
+                    reference=reference,
+                    checked_on=c["checked_on"],
+                    checked_by=users.get(c["checked_by"], owner),
+                    outcome=c["outcome"],
+                    notes=c["notes"],
+                )
+            )
+    bulk_create_with_history(checks, ReferenceCheck, default_user=owner)
 
 
 # --- Exporting a package -----------------------------------------------------------------------
@@ -330,6 +391,16 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
     for waiver in Waiver.objects.filter(bid__evaluation=evaluation, revoked_at__isnull=True):
         if waiver.code in holding.get(waiver.bid_id, set()):
             waived.setdefault(waiver.bid_id, []).append({"code": waiver.code, "reason": waiver.reason})
+    documents_of: dict[int, list[BidDocument]] = {}
+    for document in BidDocument.objects.filter(bid__evaluation=evaluation).select_related("requirement").order_by("pk"):
+        documents_of.setdefault(document.bid_id, []).append(document)
+    checks_of: dict[int, list[ReferenceCheck]] = {}
+    for check in (
+        ReferenceCheck.objects.filter(bid__evaluation=evaluation)
+        .select_related("reference", "checked_by")
+        .order_by("pk")
+    ):
+        checks_of.setdefault(check.bid_id, []).append(check)
     vendor_of = {bid.pk: bid.vendor_name for bid in bids}
     model_of = {bid.pk: bid.model for bid in bids}
     criteria_of = {c.key: c for c in data.criteria}
@@ -361,6 +432,28 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
             "scope_excluded": list(bid.scope_excluded),
             "arrangement": bid.arrangement or None,
             "responsibilities": dict(bid.responsibilities),
+            "documents": [
+                {
+                    "kind": d.kind,
+                    "name": d.name,
+                    "size": d.size,
+                    "sha256": d.sha256,
+                    "requirement": d.requirement.key if d.requirement_id else None,
+                    "expires_on": d.expires_on.isoformat() if d.expires_on else None,
+                    "withdrawn": d.withdrawn_at is not None,
+                }
+                for d in documents_of.get(bid.pk, [])
+            ],
+            "reference_checks": [
+                {
+                    "client": c.reference.client,
+                    "checked_on": c.checked_on.isoformat(),
+                    "checked_by": c.checked_by.get_username(),
+                    "outcome": c.outcome,
+                    "notes": c.notes,
+                }
+                for c in checks_of.get(bid.pk, [])
+            ],
         }
 
     scores = (
@@ -862,3 +955,77 @@ def assessment_create(*, created_by: AbstractBaseUser, **fields: Any) -> NeedsAs
     assessment.full_clean()
     assessment.save()
     return assessment
+
+
+# --- Documents, evidence and reference checks ------------------------------------------------
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    bid: Bid,
+    kind: str,
+    upload: Any,
+    by: AbstractBaseUser,
+    requirement: Requirement | None = None,
+    expires_on: Any = None,
+) -> BidDocument:
+    """Store a bid's file privately with its SHA-256; evidence names the requirement it proves."""
+    ensure_writable(bid.evaluation)
+    if kind == DocumentKind.EVIDENCE:
+        if requirement is None or requirement.evaluation_id != bid.evaluation_id:
+            raise ValidationError({"requirement": "Say which mandatory requirement this evidence proves."})
+        if expires_on is not None and expires_on < timezone.localdate():
+            raise ValidationError({"expires_on": "This evidence has already expired; upload a current one."})
+    else:
+        requirement, expires_on = None, None
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    document = BidDocument(
+        bid=bid,
+        kind=kind,
+        name=upload.name[:200],
+        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        requirement=requirement,
+        expires_on=expires_on,
+        uploaded_by=by,
+    )
+    upload.seek(0)
+    document.file.save(upload.name, upload, save=False)
+    document.full_clean()
+    document.save()
+    if kind == DocumentKind.EVIDENCE:
+        refresh_ranking(bid.evaluation)
+    return document
+
+
+@transaction.atomic
+def document_withdraw(*, document: BidDocument, reason: str) -> BidDocument:
+    ensure_writable(document.bid.evaluation)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the document is withdrawn."})
+    document.withdrawn_at = timezone.now()
+    _save(document, reason=reason.strip(), update_fields=["withdrawn_at"])
+    if document.kind == DocumentKind.EVIDENCE:
+        refresh_ranking(document.bid.evaluation)
+    return document
+
+
+@transaction.atomic
+def reference_check_create(
+    *, bid: Bid, reference: ClientReference, checked_on: Any, outcome: str, notes: str, by: AbstractBaseUser
+) -> ReferenceCheck:
+    ensure_writable(bid.evaluation)
+    if reference.msp_id != bid.msp_id:
+        raise ValidationError({"reference": "That reference belongs to another MSP."})
+    if checked_on > timezone.localdate():
+        raise ValidationError({"checked_on": "A reference can't be checked in the future."})
+    check = ReferenceCheck(
+        bid=bid, reference=reference, checked_on=checked_on, outcome=outcome, notes=notes.strip(), checked_by=by
+    )
+    check.full_clean()
+    check.save()
+    return check

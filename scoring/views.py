@@ -10,8 +10,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -23,12 +24,14 @@ from .forms import (
     BidForm,
     ConflictForm,
     CriteriaForm,
+    DocumentForm,
     EvaluationForm,
     EvaluatorsForm,
     FlagForm,
     ImportForm,
     NeedsAssessmentForm,
     ReasonForm,
+    ReferenceCheckForm,
     ScorecardForm,
     TransitionForm,
     WaiverForm,
@@ -36,6 +39,7 @@ from .forms import (
 from .models import (
     Assignment,
     Bid,
+    BidDocument,
     ConflictOfInterest,
     Criterion,
     Evaluation,
@@ -297,6 +301,10 @@ def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     requirements = [(r, r.key in bid_data.requirements_met) for r in evaluation.requirements.all()]
     monthly_cost = ranking.monthly_cost(bid_data, data.organization)
     risks = guide.split_risks(bid.responsibilities or {})
+    documents = list(BidDocument.objects.filter(bid=bid).select_related("uploaded_by", "requirement"))
+    evidence = {
+        r.key: [d for d in documents if d.requirement_id == r.pk and d.withdrawn_at is None] for r, _ in requirements
+    }
     context = {
         "evaluation": evaluation,
         "bid": bid,
@@ -328,6 +336,11 @@ def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
             for function, label in guide.RESPONSIBILITY_FUNCTIONS.items()
         ],
         "risks": risks,
+        "documents": documents,
+        "evidence": evidence,
+        "reference_checks": list(bid.reference_checks.select_related("reference", "checked_by")),
+        "references_on_file": bid.msp.references.filter(archived_at__isnull=True).count(),
+        "today": timezone.localdate(),
         "tco": ranking.tco(bid_data, data.organization, data.term_months),
         "internal_annual": ranking.internal_annual_cost(bid_data, data.organization),
         "flags": flags,
@@ -753,3 +766,77 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_start": request.user.has_perm("scoring.add_evaluation"),
         },
     )
+
+
+# --- Documents and reference checks ------------------------------------------------------------
+
+
+def document_upload(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    bid = _bid(evaluation, bid_pk)
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    form = DocumentForm(request.POST or None, request.FILES or None, bid=bid)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.document_upload(
+                bid=bid,
+                kind=data["kind"],
+                upload=data["file"],
+                requirement=data["requirement"],
+                expires_on=data["expires_on"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{document.name} stored (SHA-256 {document.sha256[:12]}…).")
+            return redirect(bid)
+    return render(request, "scoring/document_form.html", {"evaluation": evaluation, "bid": bid, "form": form})
+
+
+def document_download(request: HttpRequest, pk: int, bid_pk: int, document_pk: int) -> FileResponse:
+    evaluation = _evaluation(request, pk)
+    bid = _bid(evaluation, bid_pk)
+    document = get_object_or_404(BidDocument, pk=document_pk, bid=bid)
+    if evaluation.sealed_prices and not request.user.has_perm("scoring.view_results", evaluation):
+        raise PermissionDenied("Bid documents carry prices: they open to you once you submit your scorecard.")
+    if not document.file:
+        raise Http404("This document came as a record in a package; its file was not part of it.")
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def document_withdraw(request: HttpRequest, pk: int, bid_pk: int, document_pk: int) -> HttpResponse:
+    return _reason_action(
+        request,
+        pk,
+        bid_pk,
+        BidDocument,
+        document_pk,
+        lambda document, reason: services.document_withdraw(document=document, reason=reason),
+        "Document withdrawn; it stays in the record.",
+    )
+
+
+def reference_check_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    bid = _bid(evaluation, bid_pk)
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    form = ReferenceCheckForm(request.POST or None, bid=bid)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reference_check_create(bid=bid, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Reference check recorded.")
+            return redirect(bid)
+    return render(request, "scoring/reference_check_form.html", {"evaluation": evaluation, "bid": bid, "form": form})

@@ -60,3 +60,38 @@ def test_it_refuses_unknown_scope_items_and_owners_with_their_path(keys, path):
     with pytest.raises(PackageError) as refused:
         parse_package(loads(json.dumps(package(**keys))))
     assert any(error.startswith(f"{path}: ") for error in refused.value.errors), refused.value.errors
+
+
+def test_it_keeps_evidence_expiry_and_reference_checks_so_the_ranking_survives(admin_user):
+    # The bid meets hipaa-baa, but its only evidence expired on 2020-01-31: the requirement
+    # counts as unmet, so the bid is disqualified; the loaded copy must say the same.
+    data = package(
+        documents=[
+            {
+                "kind": "evidence",
+                "name": "baa.pdf",
+                "size": 1234,
+                "sha256": "a" * 64,
+                "requirement": "hipaa-baa",
+                "expires_on": "2020-01-31",
+            }
+        ],
+        reference_checks=[
+            {
+                "client": "Westside Pediatrics",
+                "checked_on": "2026-11-02",
+                "checked_by": "nobody-here",
+                "outcome": "positive",
+            }
+        ],
+    )
+    first = services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    row = services.stored_ranking(first)["ranking"][0]
+    assert (row["status"], row["red_flags"]) == ("disqualified", ["unmet:hipaa-baa"])
+    exported = services.evaluation_export(first)
+    assert exported["bids"][0]["documents"][0]["expires_on"] == "2020-01-31"
+    assert exported["bids"][0]["reference_checks"][0]["client"] == "Westside Pediatrics"
+    assert exported["bids"][0]["reference_checks"][0]["checked_by"] == admin_user.username  # unknown user: the owner
+    second = services.evaluation_load(package=parse_package(loads(json.dumps(exported))), owner=admin_user)
+    assert services.stored_ranking(second)["ranking"] == services.stored_ranking(first)["ranking"]
+    assert services.evaluation_export(second)["bids"] == exported["bids"]
