@@ -289,3 +289,42 @@ def estimates(profile: Profile) -> list[Estimate]:
             cm_device.high * profile.devices * year + internal,
         ),
     ]
+
+
+# --- The five decision steps and the common misconceptions, as the app applies them ------------
+
+DECISION_STEPS: list[tuple[str, str]] = [
+    (
+        "Assess your internal capability honestly",
+        "Your IT staff, what they cost and whether they keep up: the profile above.",
+    ),
+    (
+        "Find your gaps",
+        "Coverage at night and on weekends, expertise you lack, capacity for maintenance, and who plans the "
+        "roadmap: the indicators and triggers you ticked.",
+    ),
+    (
+        "Calculate the real cost of each model",
+        "Not one MSP quote against another: the total, with your internal staff for co-managed. The first "
+        "estimates above; each evaluation compares bids on total cost of ownership over its horizon.",
+    ),
+    (
+        "Consider cultural fit",
+        "Will your team welcome outside help, and how much control do your executives want? The warnings "
+        "above say when co-managed does not work.",
+    ),
+    (
+        "Plan for the future",
+        "If you will double in size or face stricter compliance, weigh how each model scales; many businesses "
+        "move from fully managed to co-managed as they hire.",
+    ),
+]
+
+MISCONCEPTIONS: list[str] = [
+    "Co-managed is not a vote of no confidence in your team: it gives them tools and specialist backup.",
+    "Fully managed doesn't mean losing control: good providers report regularly and you keep strategy and budget.",
+    "Co-managed is not always cheaper: internal salaries, benefits and taxes come on top of the MSP fee.",
+    "Fully managed is not only for small businesses: many firms of 200+ staff use it to stay focused.",
+    "You can switch models as you grow, for example to co-managed once you hire an IT director.",
+    "Not every MSP does both models well: check which one each candidate really delivers.",
+]

@@ -764,6 +764,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             ],
             "can_start": request.user.has_perm("scoring.add_evaluation"),
+            "steps": guide.DECISION_STEPS,
+            "misconceptions": guide.MISCONCEPTIONS,
         },
     )
 

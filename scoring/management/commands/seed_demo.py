@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -420,6 +421,7 @@ class Command(BaseCommand):
                 reason="Canyon agreed in writing (20 Nov) to a 90-day performance exit; the addendum is with legal.",
                 by=owner,
             )
+            self._add_checks_and_evidence(owner, bids, requirements)
             evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.SCORING)
             evaluators = list(User.objects.filter(username__in=DEMO_SCORES).order_by("username"))
             scoring_services.evaluators_add(evaluation=evaluation, users=evaluators)
@@ -445,6 +447,38 @@ class Command(BaseCommand):
                     assignment=assignment, entries=entries, submit=user.username != "evaluator3"
                 )
         return evaluation
+
+    def _add_checks_and_evidence(self, owner: User, bids: dict, requirements: list) -> None:
+        today = date.today()
+        for vendor, client, outcome, notes in [
+            ("Pacific Coast Managed IT", "Westside Pediatrics", "positive", "P1 tickets answered within 20 minutes."),
+            ("Summit Tech Partners", "Orange Valley Credit Union", "positive", "Clean Tier 3 handoffs."),
+            ("Apex Managed Services", "Desert Sun Clinics", "negative", "Hard to leave the contract."),
+        ]:
+            bid = bids[vendor]
+            scoring_services.reference_check_create(
+                bid=bid,
+                reference=bid.msp.references.get(client=client),
+                checked_on=today - timedelta(days=3),
+                outcome=outcome,
+                notes=notes,
+                by=owner,
+            )
+        baa = next(r for r in requirements if r.key == "hipaa-baa")
+        scoring_services.document_upload(
+            bid=bids["Harborview MSP"],
+            kind="evidence",
+            upload=SimpleUploadedFile("harborview-signed-baa.pdf", DEMO_PDF, "application/pdf"),
+            requirement=baa,
+            expires_on=today + timedelta(days=20),
+            by=owner,
+        )
+        scoring_services.document_upload(
+            bid=bids["Pacific Coast Managed IT"],
+            kind="proposal",
+            upload=SimpleUploadedFile("pacific-coast-proposal.pdf", DEMO_PDF, "application/pdf"),
+            by=owner,
+        )
 
     def _create_msps(self, checker: User) -> None:
         specialties = {s.slug: s for s in Specialty.objects.all()}
@@ -583,6 +617,8 @@ DEMO_BIDS: list[dict[str, Any]] = [
         "responsibilities": {"help-desk": "internal", "after-hours-monitoring": "msp", "patching": "msp"},
     },
 ]
+
+DEMO_PDF = b"%PDF-1.4\n% A placeholder document for the demo.\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # Each evaluator's leaning per vendor: the score every question gets, nudged per question.
 DEMO_SCORES = {
