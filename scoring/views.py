@@ -261,6 +261,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "requirements": list(evaluation.requirements.all()),
         "bids": bids,
         "bid_urls": {bid.vendor_name: bid.get_absolute_url() for bid in bids},
+        "coverage": {bid.pk: _coverage_note(bid) for bid in bids},
         "transition_choices": [(s, Status(s).label) for s in evaluation.allowed_transitions()] if manages else [],
         "can_export_package": user.has_perm("scoring.export_package", evaluation),
         "weights_total": sum((c.weight for c in criteria), start=ranking.ZERO),
@@ -278,6 +279,20 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         context["scorecard_total"] = sum(len(questions) for _, questions in slots)
         context["scorecard_done"] = Score.objects.filter(assignment=assignment).count()
     return render(request, "scoring/dashboard.html", context)
+
+
+def _coverage_note(bid: Bid) -> str:
+    """What a bid leaves uncovered, in a few words for lists and comparisons."""
+    if bid.model == "fully_managed":
+        missing = len(guide.FULLY_MANAGED_INCLUSIONS) - len(set(bid.scope_included))
+        return f"{missing} of {len(guide.FULLY_MANAGED_INCLUSIONS)} usual inclusions not covered" if missing else ""
+    risks = guide.split_risks(bid.responsibilities or {})
+    parts = []
+    if risks.dropped:
+        parts.append(f"{len(risks.dropped)} function{'s' if len(risks.dropped) != 1 else ''} unowned")
+    if risks.finger_pointing:
+        parts.append(f"{len(risks.finger_pointing)} shared")
+    return ", ".join(parts)
 
 
 # --- Bids --------------------------------------------------------------------------------------

@@ -103,3 +103,19 @@ def test_it_finds_dropped_tasks_and_finger_pointing():
     risks = guide.split_risks(split)
     assert risks.dropped == ["projects"]
     assert risks.finger_pointing == ["patching"]
+
+
+def test_the_dashboard_names_what_each_bid_leaves_uncovered(procurement):
+    from scoring import services
+    from scoring.views import _coverage_note
+    from tests.scoring.factories import make_bid, make_evaluation
+
+    evaluation = make_evaluation(procurement, model="both")
+    fully = make_bid(evaluation, scope_included=["help-desk", "monitoring"])
+    co = make_bid(
+        evaluation, vendor="Partner IT", model="co_managed", responsibilities={"help-desk": "shared", "patching": "msp"}
+    )
+    assert _coverage_note(fully) == "7 of 9 usual inclusions not covered"
+    # 8 functions, 2 owned: 6 unowned; help desk shared.
+    assert _coverage_note(co) == "6 functions unowned, 1 shared"
+    assert services.stored_ranking(evaluation)  # both bids rank; the notes are information only
