@@ -6,27 +6,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from scoring.models import Organization
-from scoring.selectors import visible_evaluations
+from scoring.views import portfolio_table
 from vendors.selectors import registry_summary
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    evaluations = list(visible_evaluations(request.user).select_related("owner").order_by("-created_at"))
-    assigned = {
-        a.evaluation_id: a
-        for a in request.user.assignments.filter(evaluation__in=[e.pk for e in evaluations]).only(
-            "evaluation_id", "submitted_at"
-        )
-    }
+    """The portfolio: every evaluation the user may see, then the registry and the buyer."""
+    portfolio_filter, table = portfolio_table(request)
     return render(
         request,
         "home.html",
         {
+            "filter": portfolio_filter,
+            "table": table,
             "organization": Organization.objects.order_by("pk").first(),
             "registry": registry_summary(),
             "can_edit_registry": request.user.has_perm("vendors.add_msp"),
             "can_create_evaluation": request.user.has_perm("scoring.add_evaluation"),
-            "evaluations": [(e, assigned.get(e.pk)) for e in evaluations],
         },
     )
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import AUDITOR, EXECUTIVE, group_names
@@ -47,6 +48,24 @@ def visible_evaluations(user: AbstractBaseUser) -> QuerySet[Evaluation]:
     if sees_every_evaluation(user):
         return evaluations
     return evaluations.filter(Q(owner=user) | Q(assignments__evaluator=user)).distinct()
+
+
+def portfolio(user: AbstractBaseUser) -> QuerySet[Evaluation]:
+    """The user's evaluations with scorecard counts and the stored ranking, in one query."""
+    assignments = Assignment.objects.filter(evaluation=OuterRef("pk")).order_by().values("evaluation")
+    return (
+        Evaluation.objects.filter(pk__in=visible_evaluations(user).values("pk"))
+        .select_related("owner", "stored_ranking")
+        .annotate(
+            # Subqueries, not joins: counts over a join would inflate each other.
+            evaluator_count=Coalesce(Subquery(assignments.annotate(n=Count("pk")).values("n")), 0),
+            submitted_count=Coalesce(
+                Subquery(assignments.filter(submitted_at__isnull=False).annotate(n=Count("pk")).values("n")),
+                0,
+            ),
+        )
+        .order_by("decision_due", "-created_at")
+    )
 
 
 @dataclass

@@ -9,17 +9,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
 from evaluator.concurrency import EditConflict
 from scoring.models import Organization
 
 from . import exports, guide, ranking, selectors, services
+from .filters import PortfolioFilter
 from .forms import (
     BidForm,
     ConflictForm,
@@ -50,6 +51,7 @@ from .models import (
     Waiver,
 )
 from .package import PackageError, loads, parse_package
+from .tables import PortfolioTable
 
 
 def _evaluation(request: HttpRequest, pk: int) -> Evaluation:
@@ -88,23 +90,24 @@ def _cleaned(form: Any, *skip: str) -> dict[str, Any]:
 # --- Lists and set-up --------------------------------------------------------------------------
 
 
+def portfolio_table(request: HttpRequest) -> tuple[PortfolioFilter, PortfolioTable]:
+    """The user's portfolio, filtered and sorted from the query string (shared by / and /evaluations/)."""
+    portfolio_filter = PortfolioFilter(request.GET, queryset=selectors.portfolio(request.user))
+    table = PortfolioTable(portfolio_filter.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return portfolio_filter, table
+
+
 def evaluation_list(request: HttpRequest) -> HttpResponse:
-    # Counted over every assignment, not just the user's own (visible_evaluations joins on them).
-    visible = selectors.visible_evaluations(request.user).values("pk")
-    evaluations = (
-        Evaluation.objects.filter(pk__in=visible)
-        .select_related("owner", "stored_ranking")
-        .annotate(
-            bid_count=Count("bids", distinct=True),
-            evaluator_count=Count("assignments", distinct=True),
-            submitted_count=Count("assignments", filter=Q(assignments__submitted_at__isnull=False), distinct=True),
-        )
-        .order_by("-created_at")
-    )
+    portfolio_filter, table = portfolio_table(request)
     return render(
         request,
         "scoring/evaluation_list.html",
-        {"evaluations": evaluations, "can_create": request.user.has_perm("scoring.add_evaluation")},
+        {
+            "filter": portfolio_filter,
+            "table": table,
+            "can_create": request.user.has_perm("scoring.add_evaluation"),
+        },
     )
 
 

@@ -186,7 +186,7 @@ def test_it_lists_only_visible_evaluations_to_an_outsider(world):
     response = client_for(world.paolo).get("/evaluations/")
 
     assert response.status_code == 200
-    assert [e.pk for e in response.context["evaluations"]] == [world.elsewhere.pk]
+    assert [row.record.pk for row in response.context["table"].page.object_list] == [world.elsewhere.pk]
     assert world.evaluation.title not in response.text
 
 
@@ -205,7 +205,7 @@ def test_it_answers_each_role_on_each_page(request, world, role):
 def test_it_lists_an_assigned_evaluation_to_its_evaluator(world, evaluator):
     response = client_for(evaluator).get("/evaluations/")
 
-    assert [e.pk for e in response.context["evaluations"]] == [world.evaluation.pk]
+    assert [row.record.pk for row in response.context["table"].page.object_list] == [world.evaluation.pk]
 
 
 # Ids that don't belong here
