@@ -38,6 +38,7 @@ urlpatterns = [
     path("<int:pk>/ranking.csv", views.ranking_csv, name="ranking_csv"),
     path("<int:pk>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("<int:pk>/package.json", views.package_json, name="package_json"),
+    path("<int:pk>/compare/", views.compare, name="compare"),
     path("<int:pk>/history/", views.history, name="history"),
     path("<int:pk>/history.csv", views.history_csv, name="history_csv"),
 ]

@@ -46,6 +46,7 @@ from .models import (
     Evaluation,
     NeedsAssessment,
     RedFlag,
+    RequirementMet,
     Score,
     Status,
     Waiver,
@@ -265,6 +266,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "bids": bids,
         "bid_urls": {bid.vendor_name: bid.get_absolute_url() for bid in bids},
         "coverage": {bid.pk: _coverage_note(bid) for bid in bids},
+        "bid_ids": {bid.vendor_name: bid.pk for bid in bids},
         "transition_choices": [(s, Status(s).label) for s in evaluation.allowed_transitions()] if manages else [],
         "can_export_package": user.has_perm("scoring.export_package", evaluation),
         "weights_total": sum((c.weight for c in criteria), start=ranking.ZERO),
@@ -860,3 +862,129 @@ def reference_check_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpRe
             messages.success(request, "Reference check recorded.")
             return redirect(bid)
     return render(request, "scoring/reference_check_form.html", {"evaluation": evaluation, "bid": bid, "form": form})
+
+
+# --- Side by side ------------------------------------------------------------------------------
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two to four bids in aligned columns, with the rows where they differ highlighted."""
+    evaluation = _evaluation(request, pk)
+    _require(request, "scoring.view_results", evaluation, "The comparison opens to you once you submit your scorecard.")
+    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
+    chosen_ids = [int(raw) for raw in request.GET.getlist("bid") if raw.isdigit() and len(raw) < 19]
+    chosen = [bid for bid in bids if bid.pk in chosen_ids]
+    error = ""
+    if request.GET.getlist("bid") and not 2 <= len(chosen) <= 4:
+        error = "Pick two to four bids of this evaluation."
+    sections: list[tuple[str, list[tuple[str, list[str], bool]]]] = []
+    if not error and len(chosen) >= 2:
+        document = services.stored_ranking(evaluation)
+        row_of = {row["vendor"]: row for row in document["ranking"]}
+        criteria = list(Criterion.objects.filter(evaluation=evaluation))
+        requirements = list(evaluation.requirements.all())
+        met = {
+            (link_bid, key)
+            for link_bid, key in RequirementMet.objects.filter(bid__in=chosen).values_list("bid_id", "requirement__key")
+        }
+
+        def line(label: str, values: list[str]) -> tuple[str, list[str], bool]:
+            return (label, values, len(set(values)) > 1)
+
+        rows = [row_of.get(bid.vendor_name, {}) for bid in chosen]
+        sections.append(
+            (
+                "Result",
+                [
+                    line("Rank", [str(r.get("rank") or "—") for r in rows]),
+                    line(
+                        "Total", [f"{r['total']:.2f}" if r.get("total") is not None else "disqualified" for r in rows]
+                    ),
+                    line("Red flags", [", ".join(r.get("red_flags", [])) or "none" for r in rows]),
+                    *[
+                        line(
+                            f"{c.key} (weight {c.weight.normalize():f})",
+                            [
+                                f"{r['criteria'][c.key]:.1f} %" if c.key in r.get("criteria", {}) else "n/a"
+                                for r in rows
+                            ],
+                        )
+                        for c in criteria
+                    ],
+                ],
+            )
+        )
+        sections.append(
+            (
+                "Price",
+                [
+                    line("Model", [bid.get_model_display() for bid in chosen]),
+                    line("Pricing", [bid.get_pricing_model_display() for bid in chosen]),
+                    line("Monthly cost", [f"${r.get('monthly_cost', 0):,.2f}" for r in rows]),
+                    line(f"TCO over {evaluation.term_months} months", [f"${r.get('tco', 0):,.2f}" for r in rows]),
+                    line("Onboarding fee", [f"${bid.onboarding_fee:,.2f}" for bid in chosen]),
+                ],
+            )
+        )
+        sections.append(
+            (
+                "Service and contract",
+                [
+                    line(
+                        "Critical response",
+                        [
+                            (f"{bid.critical_response_minutes} min" if bid.critical_response_minutes else "none")
+                            + (" (best effort)" if bid.sla_best_effort else "")
+                            for bid in chosen
+                        ],
+                    ),
+                    line("Contract term", [f"{bid.contract_term_months} months" for bid in chosen]),
+                    line("Performance exit clause", [_yes_no(bid.performance_exit_clause) for bid in chosen]),
+                    line("References offered", [str(bid.references_offered) for bid in chosen]),
+                    line("Assessed our environment", [_yes_no(bid.environment_assessed) for bid in chosen]),
+                    line(
+                        "Documented escalation and onboarding",
+                        [_yes_no(bid.documented_escalation and bid.documented_onboarding) for bid in chosen],
+                    ),
+                    *[line(r.text, [_yes_no((bid.pk, r.key) in met) for bid in chosen]) for r in requirements],
+                ],
+            )
+        )
+        sections.append(
+            (
+                "Scope (fully managed)",
+                [
+                    line(
+                        label,
+                        [_yes_no(key in bid.scope_included) if bid.model == "fully_managed" else "—" for bid in chosen],
+                    )
+                    for key, label in guide.FULLY_MANAGED_INCLUSIONS.items()
+                ],
+            )
+        )
+        sections.append(
+            (
+                "Who owns what (co-managed)",
+                [
+                    line(
+                        label,
+                        [
+                            guide.OWNERS.get(bid.responsibilities.get(function, ""), "nobody")
+                            if bid.model == "co_managed"
+                            else "—"
+                            for bid in chosen
+                        ],
+                    )
+                    for function, label in guide.RESPONSIBILITY_FUNCTIONS.items()
+                ],
+            )
+        )
+    return render(
+        request,
+        "scoring/compare.html",
+        {"evaluation": evaluation, "bids": bids, "chosen": chosen, "sections": sections, "error": error},
+    )
