@@ -39,6 +39,7 @@ urlpatterns = [
     path("<int:pk>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("<int:pk>/package.json", views.package_json, name="package_json"),
     path("<int:pk>/compare/", views.compare, name="compare"),
+    path("<int:pk>/consensus/", views.consensus_view, name="consensus"),
     path("<int:pk>/history/", views.history, name="history"),
     path("<int:pk>/history.csv", views.history_csv, name="history_csv"),
 ]

@@ -19,7 +19,7 @@ from django_tables2 import RequestConfig
 from evaluator.concurrency import EditConflict
 from scoring.models import Organization
 
-from . import exports, guide, ranking, selectors, services
+from . import consensus, exports, guide, ranking, selectors, services
 from .filters import PortfolioFilter
 from .forms import (
     BidForm,
@@ -987,4 +987,32 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "scoring/compare.html",
         {"evaluation": evaluation, "bids": bids, "chosen": chosen, "sections": sections, "error": error},
+    )
+
+
+# --- Consensus ---------------------------------------------------------------------------------
+
+
+def consensus_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The submitted scores per bid and question, their spread, and each evaluator's leniency."""
+    evaluation = _evaluation(request, pk)
+    _require(request, "scoring.view_results", evaluation, "Other evaluators' scores open to you once you submit.")
+    rows = Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False).values_list(
+        "assignment__evaluator__username", "bid__vendor_name", "criterion__key", "score"
+    )
+    found = consensus.cells(rows)
+    evaluators = sorted({name for cell in found for name in cell.scores})
+    order = {c.key: i for i, c in enumerate(Criterion.objects.filter(evaluation=evaluation))}
+    found.sort(key=lambda cell: (cell.vendor.casefold(), order.get(cell.criterion, 0)))
+    return render(
+        request,
+        "scoring/consensus.html",
+        {
+            "evaluation": evaluation,
+            "cells": found,
+            "evaluators": evaluators,
+            "leniency": sorted(consensus.leniency(found).items()),
+            "discuss_count": sum(1 for cell in found if cell.discuss),
+            "discuss_range": consensus.DISCUSS_RANGE,
+        },
     )
