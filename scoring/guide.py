@@ -70,6 +70,20 @@ def split_risks(split: dict[str, str]) -> SplitRisks:
     )
 
 
+def coverage_note(model: str, scope_included: list[str], split: dict[str, str]) -> str:
+    """What a bid leaves uncovered, in a few words for lists and comparisons."""
+    if model == FULLY_MANAGED:
+        missing = len(FULLY_MANAGED_INCLUSIONS) - len(set(scope_included))
+        return f"{missing} of {len(FULLY_MANAGED_INCLUSIONS)} usual inclusions not covered" if missing else ""
+    risks = split_risks(split or {})
+    parts = []
+    if risks.dropped:
+        parts.append(f"{len(risks.dropped)} function{'s' if len(risks.dropped) != 1 else ''} unowned")
+    if risks.finger_pointing:
+        parts.append(f"{len(risks.finger_pointing)} shared")
+    return ", ".join(parts)
+
+
 # --- Typical prices ----------------------------------------------------------------------------
 
 

@@ -736,24 +736,7 @@ def _check_waivers(r: _Reader, bid: BidData, path: str, raw: Any) -> None:
 
     if not bid.waived_red_flags:
         return
-    try:
-        holding = automatic_flags(
-            Bid(
-                vendor=bid.vendor,
-                model=bid.model,
-                pricing_model=bid.pricing_model,
-                contract_term_months=bid.contract_term_months,
-                critical_response_minutes=bid.critical_response_minutes,
-                sla_best_effort=bid.sla_best_effort,
-                references_offered=bid.references_offered,
-                environment_assessed=bid.environment_assessed,
-                documented_escalation=bid.documented_escalation,
-                documented_onboarding=bid.documented_onboarding,
-                performance_exit_clause=bid.performance_exit_clause,
-            )
-        )
-    except TypeError:
-        return
+    holding = automatic_flags(Bid.from_terms(bid, vendor=bid.vendor))
     manual_codes = {flag["code"] for flag in bid.manual_red_flags}
     for i, waiver in enumerate(bid.waived_red_flags):
         code = waiver["code"]

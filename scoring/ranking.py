@@ -87,6 +87,31 @@ class Bid:
     manual_flags: tuple[str, ...] = ()
     waived_flags: tuple[str, ...] = ()
 
+    @classmethod
+    def from_terms(cls, source: object, *, vendor: str, **extra: object) -> Bid:
+        """A Bid from anything carrying the bid's terms under their own names (a row, parsed data)."""
+        return cls(vendor=vendor, **{name: getattr(source, name) for name in BID_TERMS}, **extra)
+
+
+BID_TERMS = (
+    "model",
+    "pricing_model",
+    "contract_term_months",
+    "critical_response_minutes",
+    "sla_best_effort",
+    "references_offered",
+    "environment_assessed",
+    "documented_escalation",
+    "documented_onboarding",
+    "performance_exit_clause",
+    "rate",
+    "monthly_fee",
+    "est_hours_per_month",
+    "project_price",
+    "onboarding_fee",
+    "retained_internal_cost",
+)
+
 
 @dataclass(frozen=True)
 class Evaluation:

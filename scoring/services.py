@@ -764,15 +764,22 @@ def flag_raise(*, bid: Bid, code: str, note: str, by: AbstractBaseUser) -> RedFl
     return flag
 
 
+def _retire(record: Any, *, field: str, reason: str, missing_reason: str, changes_ranking: bool = True) -> Any:
+    """Take a record out of play without deleting it: a timestamp, and the reason in the history."""
+    evaluation = record.bid.evaluation
+    ensure_writable(evaluation)
+    if not reason.strip():
+        raise ValidationError({"reason": missing_reason})
+    setattr(record, field, timezone.now())
+    _save(record, reason=reason.strip(), update_fields=[field])
+    if changes_ranking:
+        refresh_ranking(evaluation)
+    return record
+
+
 @transaction.atomic
 def flag_withdraw(*, flag: RedFlag, reason: str) -> RedFlag:
-    ensure_writable(flag.bid.evaluation)
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why the flag is withdrawn."})
-    flag.withdrawn_at = timezone.now()
-    _save(flag, reason=reason.strip(), update_fields=["withdrawn_at"])
-    refresh_ranking(flag.bid.evaluation)
-    return flag
+    return _retire(flag, field="withdrawn_at", reason=reason, missing_reason="Say why the flag is withdrawn.")
 
 
 @transaction.atomic
@@ -800,13 +807,7 @@ def waiver_create(*, bid: Bid, code: str, reason: str, by: AbstractBaseUser) -> 
 
 @transaction.atomic
 def waiver_revoke(*, waiver: Waiver, reason: str) -> Waiver:
-    ensure_writable(waiver.bid.evaluation)
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why the waiver is revoked."})
-    waiver.revoked_at = timezone.now()
-    _save(waiver, reason=reason.strip(), update_fields=["revoked_at"])
-    refresh_ranking(waiver.bid.evaluation)
-    return waiver
+    return _retire(waiver, field="revoked_at", reason=reason, missing_reason="Say why the waiver is revoked.")
 
 
 # --- Scorecards --------------------------------------------------------------------------------
@@ -960,6 +961,29 @@ def assessment_create(*, created_by: AbstractBaseUser, **fields: Any) -> NeedsAs
 # --- Documents, evidence and reference checks ------------------------------------------------
 
 
+# File types a bid's documents may have, told by their first bytes, not their name.
+DOCUMENT_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def check_document_file(upload: Any) -> None:
+    """A bid document is one of the accepted types, by its first bytes, and within the size limit."""
+    if upload.size > settings.MAX_DOCUMENT_BYTES:
+        raise ValidationError(f"The file is larger than {settings.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.")
+    extension = ("." + upload.name.rsplit(".", 1)[-1].lower()) if "." in upload.name else ""
+    signatures = DOCUMENT_SIGNATURES.get(extension)
+    head = upload.read(16)
+    upload.seek(0)
+    if signatures is None or not head.startswith(signatures):
+        raise ValidationError("Upload a PDF, Word (.docx), Excel (.xlsx), PNG or JPEG file.")
+
+
 @transaction.atomic
 def document_upload(
     *,
@@ -972,6 +996,10 @@ def document_upload(
 ) -> BidDocument:
     """Store a bid's file privately with its SHA-256; evidence names the requirement it proves."""
     ensure_writable(bid.evaluation)
+    try:
+        check_document_file(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     if kind == DocumentKind.EVIDENCE:
         if requirement is None or requirement.evaluation_id != bid.evaluation_id:
             raise ValidationError({"requirement": "Say which mandatory requirement this evidence proves."})
@@ -1004,14 +1032,13 @@ def document_upload(
 
 @transaction.atomic
 def document_withdraw(*, document: BidDocument, reason: str) -> BidDocument:
-    ensure_writable(document.bid.evaluation)
-    if not reason.strip():
-        raise ValidationError({"reason": "Say why the document is withdrawn."})
-    document.withdrawn_at = timezone.now()
-    _save(document, reason=reason.strip(), update_fields=["withdrawn_at"])
-    if document.kind == DocumentKind.EVIDENCE:
-        refresh_ranking(document.bid.evaluation)
-    return document
+    return _retire(
+        document,
+        field="withdrawn_at",
+        reason=reason,
+        missing_reason="Say why the document is withdrawn.",
+        changes_ranking=document.kind == DocumentKind.EVIDENCE,
+    )
 
 
 @transaction.atomic

@@ -112,20 +112,25 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _buyer_profile_initial() -> dict[str, Any]:
+    """The buyer's profile, to start a form from (evaluations and needs assessments)."""
+    profile = Organization.objects.order_by("pk").first()
+    if profile is None:
+        return {}
+    return {
+        "organization_name": profile.name,
+        "employees": profile.employees,
+        "devices": profile.devices,
+        "it_staff": profile.it_staff,
+        "it_staff_annual_cost": profile.it_staff_annual_cost,
+        "industry": profile.industry,
+        "compliance": ", ".join(profile.compliance or []),
+    }
+
+
 def evaluation_create(request: HttpRequest) -> HttpResponse:
     _require(request, "scoring.add_evaluation", None, "Only Procurement and admins set up evaluations.")
-    initial: dict[str, Any] = {}
-    profile = Organization.objects.order_by("pk").first()
-    if profile:
-        initial = {
-            "organization_name": profile.name,
-            "employees": profile.employees,
-            "devices": profile.devices,
-            "it_staff": profile.it_staff,
-            "it_staff_annual_cost": profile.it_staff_annual_cost,
-            "industry": profile.industry,
-            "compliance": ", ".join(profile.compliance or []),
-        }
+    initial = _buyer_profile_initial()
     assessment = _prefill_assessment(request)
     if assessment is not None:
         initial = {
@@ -265,7 +270,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "requirements": list(evaluation.requirements.all()),
         "bids": bids,
         "bid_urls": {bid.vendor_name: bid.get_absolute_url() for bid in bids},
-        "coverage": {bid.pk: _coverage_note(bid) for bid in bids},
+        "coverage": {bid.pk: guide.coverage_note(bid.model, bid.scope_included, bid.responsibilities) for bid in bids},
         "bid_ids": {bid.vendor_name: bid.pk for bid in bids},
         "transition_choices": [(s, Status(s).label) for s in evaluation.allowed_transitions()] if manages else [],
         "can_export_package": user.has_perm("scoring.export_package", evaluation),
@@ -284,20 +289,6 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         context["scorecard_total"] = sum(len(questions) for _, questions in slots)
         context["scorecard_done"] = Score.objects.filter(assignment=assignment).count()
     return render(request, "scoring/dashboard.html", context)
-
-
-def _coverage_note(bid: Bid) -> str:
-    """What a bid leaves uncovered, in a few words for lists and comparisons."""
-    if bid.model == "fully_managed":
-        missing = len(guide.FULLY_MANAGED_INCLUSIONS) - len(set(bid.scope_included))
-        return f"{missing} of {len(guide.FULLY_MANAGED_INCLUSIONS)} usual inclusions not covered" if missing else ""
-    risks = guide.split_risks(bid.responsibilities or {})
-    parts = []
-    if risks.dropped:
-        parts.append(f"{len(risks.dropped)} function{'s' if len(risks.dropped) != 1 else ''} unowned")
-    if risks.finger_pointing:
-        parts.append(f"{len(risks.finger_pointing)} shared")
-    return ", ".join(parts)
 
 
 # --- Bids --------------------------------------------------------------------------------------
@@ -731,18 +722,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 
 def assessment_create(request: HttpRequest) -> HttpResponse:
     _require(request, "scoring.add_evaluation", None, "Only Procurement and admins run needs assessments.")
-    initial: dict[str, Any] = {}
-    profile = Organization.objects.order_by("pk").first()
-    if profile:
-        initial = {
-            "organization_name": profile.name,
-            "employees": profile.employees,
-            "devices": profile.devices,
-            "it_staff": profile.it_staff,
-            "it_staff_annual_cost": profile.it_staff_annual_cost,
-            "industry": profile.industry,
-            "compliance": ", ".join(profile.compliance or []),
-        }
+    initial = _buyer_profile_initial()
     form = NeedsAssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -107,8 +107,10 @@ def test_it_finds_dropped_tasks_and_finger_pointing():
 
 def test_the_dashboard_names_what_each_bid_leaves_uncovered(procurement):
     from scoring import services
-    from scoring.views import _coverage_note
     from tests.scoring.factories import make_bid, make_evaluation
+
+    def _coverage_note(bid):
+        return guide.coverage_note(bid.model, bid.scope_included, bid.responsibilities)
 
     evaluation = make_evaluation(procurement, model="both")
     fully = make_bid(evaluation, scope_included=["help-desk", "monitoring"])
