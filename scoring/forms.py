@@ -35,25 +35,7 @@ class EvaluationForm(VersionedModelForm):
 
     class Meta:
         model = Evaluation
-        fields = [
-            "title",
-            "model",
-            "term_months",
-            "red_flag_policy",
-            "red_flag_penalty",
-            "sealed_prices",
-            "monthly_budget",
-            "bids_due",
-            "scoring_due",
-            "decision_due",
-            "organization_name",
-            "employees",
-            "devices",
-            "it_staff",
-            "it_staff_annual_cost",
-            "industry",
-            "compliance",
-        ]
+        fields = services.EVALUATION_FIELDS  # what the service edits
         widgets = {"bids_due": DATE, "scoring_due": DATE, "decision_due": DATE}
         labels = {"organization_name": "Buyer organization"}
         help_texts = {
