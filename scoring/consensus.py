@@ -49,3 +49,45 @@ def leniency(all_cells: Iterable[Cell]) -> dict[str, Decimal]:
         for evaluator, score in cell.scores.items():
             offsets[evaluator].append(Decimal(score) - cell.mean)
     return {evaluator: sum(values) / len(values) for evaluator, values in offsets.items()}
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Scores with each evaluator's habits taken out, on the 0–5 scale."""
+
+    scores: dict[tuple[str, str], list[Decimal]]  # (vendor, criterion) -> the panel's normalised scores
+    unchanged: list[str]  # evaluators whose scores are all equal: left as scored
+
+
+def _mean_and_sd(values: list[Decimal]) -> tuple[Decimal, Decimal]:
+    mean = sum(values, start=Decimal(0)) / len(values)
+    variance = sum(((v - mean) ** 2 for v in values), start=Decimal(0)) / len(values)
+    return mean, variance.sqrt()
+
+
+def normalise(scores: Iterable[tuple[str, str, str, int]]) -> Normalised:
+    """Each evaluator's scores as z-scores, mapped back onto the panel's 0–5 scale.
+
+    A score s of evaluator e becomes μ + σ·(s − μₑ)/σₑ, clamped to 0–5, where μₑ
+    and σₑ are e's own mean and (population) standard deviation over this
+    evaluation and μ and σ the whole panel's. An evaluator whose scores are all
+    equal has no spread to divide by: their scores stay as they are.
+    """
+    rows = list(scores)
+    by_evaluator: dict[str, list[Decimal]] = defaultdict(list)
+    for evaluator, _, _, score in rows:
+        by_evaluator[evaluator].append(Decimal(score))
+    if not rows:
+        return Normalised(scores={}, unchanged=[])
+    panel_mean, panel_sd = _mean_and_sd([Decimal(score) for *_, score in rows])
+    own = {evaluator: _mean_and_sd(values) for evaluator, values in by_evaluator.items()}
+    unchanged = sorted(evaluator for evaluator, (_, sd) in own.items() if sd == 0)
+    result: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
+    for evaluator, vendor, criterion, score in rows:
+        mean, sd = own[evaluator]
+        if sd == 0:
+            value = Decimal(score)
+        else:
+            value = min(Decimal(5), max(Decimal(0), panel_mean + panel_sd * (Decimal(score) - mean) / sd))
+        result[(vendor, criterion)].append(value)
+    return Normalised(scores=dict(result), unchanged=unchanged)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Sequence
+from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from . import ranking, services
 from .models import Criterion, Evaluation
@@ -22,6 +26,15 @@ def ranking_csv(evaluation: Evaluation) -> str:
     return ranking.ranking_csv(services.stored_ranking(evaluation), _criterion_keys(evaluation))
 
 
+def _protect_text(sheet) -> None:
+    """Text, never a formula: the exact value, marked so a spreadsheet won't evaluate it."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(ranking.FORMULA_PREFIXES):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
 def ranking_xlsx(evaluation: Evaluation) -> bytes:
     table = ranking.ranking_table(services.stored_ranking(evaluation), _criterion_keys(evaluation))
     workbook = Workbook()
@@ -29,17 +42,73 @@ def ranking_xlsx(evaluation: Evaluation) -> bytes:
     sheet.title = "Ranking"
     for cells in table:
         sheet.append(cells)
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith(ranking.FORMULA_PREFIXES):
-                # Text, never a formula: the exact value, marked so a spreadsheet won't evaluate it.
-                cell.data_type = "s"
-                cell.quotePrefix = True
+    _protect_text(sheet)
     for column in sheet.iter_cols(min_row=2, min_col=6):
         for cell in column:
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
     sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# The side by side shows money as "$1,234.56", percentages as "80.0 %" and totals as "85.00":
+# the workbook keeps them as numbers a spreadsheet can sum, with the same look.
+_MONEY = re.compile(r"^\$(-?[\d,]+\.\d{2})$")
+_PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?) %$")
+_NUMBER = re.compile(r"^-?\d+\.\d{2}$")
+DIFFERS_FILL = PatternFill("solid", start_color="FFF3CD", end_color="FFF3CD")
+SECTION_FILL = PatternFill("solid", start_color="E9ECEF", end_color="E9ECEF")
+
+
+def _typed(text: str) -> tuple[object, str | None]:
+    """A side-by-side value as a workbook cell: (value, number format or None)."""
+    if match := _MONEY.match(text):
+        return float(Decimal(match.group(1).replace(",", ""))), '"$"#,##0.00'
+    if match := _PERCENT.match(text):
+        return float(Decimal(match.group(1))), '0.0" %"'
+    if _NUMBER.match(text):
+        return float(Decimal(text)), "0.00"
+    return text, None
+
+
+def comparison_xlsx(evaluation: Evaluation, vendors: Sequence[str], sections: Sequence) -> bytes:
+    """The side by side as a workbook: one column per bid, sections as bands, differing rows shaded."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Side by side"
+    sheet.append([evaluation.title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(["", *vendors])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for title, lines in sections:
+        sheet.append([title])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for column in range(1, len(vendors) + 2):
+            sheet.cell(row=sheet.max_row, column=column).fill = SECTION_FILL
+        for label, values, differs in lines:
+            sheet.append([label])
+            row = sheet.max_row
+            for column, text in enumerate(values, start=2):
+                value, number_format = _typed(text)
+                cell = sheet.cell(row=row, column=column, value=value)
+                if number_format:
+                    cell.number_format = number_format
+            if differs:
+                for column in range(1, len(vendors) + 2):
+                    sheet.cell(row=row, column=column).fill = DIFFERS_FILL
+    sheet.append([])
+    sheet.append(["Shaded rows differ between the bids. Totals and percentages are the ranking's."])
+    sheet.column_dimensions["A"].width = 48
+    for index in range(len(vendors)):
+        sheet.column_dimensions[chr(ord("B") + index)].width = 24
+    for row in sheet.iter_rows(min_row=3):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    _protect_text(sheet)
+    sheet.freeze_panes = "B3"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -383,3 +383,45 @@ class ReferenceCheckForm(forms.Form):
         if checked_on > timezone.localdate():
             raise forms.ValidationError("A reference can't be checked in the future.")
         return checked_on
+
+
+class WhatIfForm(forms.Form):
+    """Trial weights, one per criterion; nothing is saved."""
+
+    MAX_WEIGHT = Decimal(1_000_000)
+
+    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[self.field_name(criterion)] = forms.DecimalField(
+                label=criterion.text,
+                min_value=Decimal(0),
+                max_value=self.MAX_WEIGHT,
+                max_digits=18,
+                decimal_places=6,
+                initial=criterion.weight.normalize(),
+                error_messages={
+                    "required": "Give a weight (0 leaves the criterion out).",
+                    "invalid": "A weight is a number, such as 20 or 12.5.",
+                    "min_value": "A weight can't be negative.",
+                    "max_value": "A weight can't be above 1,000,000.",
+                },
+                widget=forms.NumberInput(
+                    attrs={"step": "any", "min": "0", "class": "form-control form-control-sm whatif-weight"}
+                ),
+            )
+
+    @staticmethod
+    def field_name(criterion: Criterion) -> str:
+        return f"w_{criterion.key}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        weights = [cleaned.get(self.field_name(c)) for c in self.criteria]
+        if all(w is not None for w in weights) and not any(weights):
+            raise forms.ValidationError("At least one weight must be above zero: with all at zero nothing is scored.")
+        return cleaned
+
+    def weights(self) -> dict[str, Decimal]:
+        return {c.key: self.cleaned_data[self.field_name(c)] for c in self.criteria}

@@ -545,6 +545,8 @@ class StoredRanking(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
     # The day the next piece of requirement evidence expires: the ranking is recomputed after it.
     recompute_after = models.DateField(null=True, blank=True)
+    # Contributions by category and the leader's weight ranges (see scoring.analysis).
+    analysis = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Ranking of {self.evaluation}"

@@ -124,8 +124,9 @@ class Evaluation:
     criteria: tuple[Criterion, ...]
     requirements: tuple[str, ...]
     bids: tuple[Bid, ...]
-    # (vendor, criterion key) -> the submitted evaluators' scores; drafts never reach here
-    scores: Mapping[tuple[str, str], Sequence[int]] = field(default_factory=dict)
+    # (vendor, criterion key) -> the submitted evaluators' scores; drafts never reach here.
+    # Whole numbers 0–5 in the contract's ranking; decimals in the normalised view.
+    scores: Mapping[tuple[str, str], Sequence[int | Decimal]] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,12 +178,38 @@ def internal_annual_cost(bid: Bid, organization: Organization) -> Decimal:
     return bid.retained_internal_cost
 
 
+def upfront_cost(bid: Bid) -> Decimal:
+    """What is paid once: the onboarding fee, and the price of a project bid."""
+    if bid.pricing_model == "project":
+        return bid.onboarding_fee + _amount(bid.project_price)
+    return bid.onboarding_fee
+
+
+@dataclass(frozen=True)
+class CostParts:
+    """A bid's cost over ``months``, in the three parts the TCO adds up."""
+
+    upfront: Decimal
+    msp_fees: Decimal
+    internal: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.upfront + self.msp_fees + self.internal
+
+
+def cost_parts(bid: Bid, organization: Organization, months: int) -> CostParts:
+    with localcontext(prec=PRECISION):
+        return CostParts(
+            upfront=upfront_cost(bid),
+            msp_fees=monthly_cost(bid, organization) * months,
+            internal=internal_annual_cost(bid, organization) * months / 12,
+        )
+
+
 def tco(bid: Bid, organization: Organization, term_months: int) -> Decimal:
     """Total cost of ownership over the horizon of ``term_months``."""
-    total = monthly_cost(bid, organization) * term_months + bid.onboarding_fee
-    if bid.pricing_model == "project":
-        total += _amount(bid.project_price)
-    return total + internal_annual_cost(bid, organization) * term_months / 12
+    return cost_parts(bid, organization, term_months).total
 
 
 def automatic_flags(bid: Bid) -> set[str]:
@@ -220,8 +247,17 @@ def is_eligible(flags: Iterable[str], policy: str) -> bool:
     return not any(code.startswith(UNMET_PREFIX) for code in flags)
 
 
-def _mean_percentage(scores: Sequence[int]) -> Decimal:
-    return Decimal(sum(scores)) / len(scores) / 5 * HUNDRED
+def _mean_percentage(scores: Sequence[int | Decimal]) -> Decimal:
+    return sum((Decimal(s) for s in scores), start=ZERO) / len(scores) / 5 * HUNDRED
+
+
+def order_key(total: Decimal, tco: Decimal, vendor: str) -> tuple[Decimal, Decimal, str]:
+    """The ranking order: higher total (to 6 decimals), then lower TCO (to the cent), then name."""
+    return (
+        -total.quantize(TOTAL_TIE_PRECISION, rounding=ROUND_HALF_UP),
+        tco.quantize(CENT, rounding=ROUND_HALF_UP),
+        vendor.casefold(),
+    )
 
 
 def rank(evaluation: Evaluation) -> list[Row]:
@@ -272,18 +308,28 @@ def _rank(evaluation: Evaluation) -> list[Row]:
         row.total = total
         row.complete = complete
 
-    ranked = sorted(
-        (row for row, _ in eligible),
-        key=lambda r: (
-            -r.total.quantize(TOTAL_TIE_PRECISION, rounding=ROUND_HALF_UP),
-            r.tco.quantize(CENT, rounding=ROUND_HALF_UP),
-            r.vendor.casefold(),
-        ),
-    )
+    ranked = sorted((row for row, _ in eligible), key=lambda r: order_key(r.total, r.tco, r.vendor))
     for position, row in enumerate(ranked, start=1):
         row.rank = position
     disqualified = sorted((row for row, _ in rows if not row.eligible), key=lambda r: r.vendor.casefold())
     return [*ranked, *disqualified]
+
+
+def contributions(evaluation: Evaluation, row: Row, categories: Mapping[str, str]) -> dict[str, Decimal]:
+    """A ranked row's total before any penalty, split by criterion category (weighted share each).
+
+    ``categories`` maps criterion key to category; the parts add up to the total
+    (or, under ``penalty``, to the total plus the penalty taken off it).
+    """
+    with localcontext(prec=PRECISION):
+        weights = {c.key: c.weight for c in evaluation.criteria}
+        weight_sum = sum((weights[key] for key in row.criteria), start=ZERO)
+        parts: dict[str, Decimal] = {}
+        for key, percentage in row.criteria.items():
+            share = weights[key] * percentage / weight_sum if weight_sum else ZERO
+            category = categories.get(key, "")
+            parts[category] = parts.get(category, ZERO) + share
+        return parts
 
 
 def written(value: Decimal | None) -> float | None:

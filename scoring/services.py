@@ -25,7 +25,7 @@ from evaluator.concurrency import save_versioned
 from vendors import services as vendor_services
 from vendors.models import MSP, ClientReference
 
-from . import guide, ranking, selectors
+from . import analysis, guide, ranking, selectors
 from .models import (
     AppliesTo,
     Assignment,
@@ -71,9 +71,16 @@ def ensure_writable(evaluation: Evaluation) -> None:
         )
 
 
-def refresh_ranking(evaluation: Evaluation) -> dict:
-    """Recompute the ranking and store it; call inside the transaction of the write."""
-    document = ranking.ranking_document(selectors.ranking_input(evaluation).data)
+def _compute_results(evaluation: Evaluation) -> tuple[dict, dict]:
+    source = selectors.ranking_input(evaluation)
+    rows = ranking.rank(source.data)
+    document = ranking.ranking_document(source.data, rows)
+    return document, analysis.build(source.data, rows, {c.key: c.category for c in source.criteria})
+
+
+def refresh_ranking(evaluation: Evaluation) -> tuple[dict, dict]:
+    """Recompute the ranking and its analysis and store them; call inside the transaction of the write."""
+    document, result = _compute_results(evaluation)
     next_expiry = (
         BidDocument.objects.filter(
             bid__evaluation=evaluation,
@@ -86,18 +93,44 @@ def refresh_ranking(evaluation: Evaluation) -> dict:
         .first()
     )
     StoredRanking.objects.update_or_create(
-        evaluation=evaluation, defaults={"document": document, "recompute_after": next_expiry}
+        evaluation=evaluation,
+        defaults={"document": document, "recompute_after": next_expiry, "analysis": result},
     )
-    return document
+    return document, result
+
+
+def stored_results(evaluation: Evaluation) -> tuple[dict, dict]:
+    """The stored ranking document and its analysis, in one query.
+
+    Recomputed when evidence expired since they were stored (never for a locked
+    evaluation: its ranking stays as it was decided), or when the analysis is
+    missing or of an older version.
+    """
+    stored = (
+        StoredRanking.objects.filter(evaluation=evaluation)
+        .values_list("document", "recompute_after", "analysis")
+        .first()
+    )
+    if stored is None:
+        stale = True
+    else:
+        document, recompute_after, result = stored
+        expired = recompute_after is not None and timezone.localdate() > recompute_after
+        stale = (expired and not evaluation.is_locked) or not analysis.is_current(result)
+    if not stale:
+        return document, result
+    if stored is not None and evaluation.is_locked:
+        # The decided ranking stays as it was; only its analysis is brought up to date.
+        result = _compute_results(evaluation)[1]
+        StoredRanking.objects.filter(evaluation=evaluation).update(analysis=result)
+        return document, result
+    with transaction.atomic():
+        return refresh_ranking(evaluation)
 
 
 def stored_ranking(evaluation: Evaluation) -> dict:
-    """The stored ranking document; recomputed only when evidence expired since it was stored."""
-    stored = StoredRanking.objects.filter(evaluation=evaluation).values_list("document", "recompute_after").first()
-    if stored is None or (stored[1] is not None and timezone.localdate() > stored[1] and not evaluation.is_locked):
-        with transaction.atomic():
-            return refresh_ranking(evaluation)
-    return stored[0]
+    """The stored ranking document (see ``stored_results``)."""
+    return stored_results(evaluation)[0]
 
 
 # --- Loading a package -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import decision_views, views
 
 app_name = "scoring"
 
@@ -39,6 +39,9 @@ urlpatterns = [
     path("<int:pk>/ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("<int:pk>/package.json", views.package_json, name="package_json"),
     path("<int:pk>/compare/", views.compare, name="compare"),
+    path("<int:pk>/compare.xlsx", decision_views.compare_xlsx, name="compare_xlsx"),
+    path("<int:pk>/sensitivity/", decision_views.sensitivity, name="sensitivity"),
+    path("<int:pk>/board-pack/", decision_views.board_pack, name="board_pack"),
     path("<int:pk>/consensus/", views.consensus_view, name="consensus"),
     path("<int:pk>/history/", views.history, name="history"),
     path("<int:pk>/history.csv", views.history_csv, name="history_csv"),

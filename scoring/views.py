@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from typing import Any
@@ -19,7 +20,7 @@ from django_tables2 import RequestConfig
 from evaluator.concurrency import EditConflict
 from scoring.models import Organization
 
-from . import consensus, exports, guide, ranking, selectors, services
+from . import consensus, exports, guide, insight, ranking, selectors, services
 from .filters import PortfolioFilter
 from .forms import (
     BidForm,
@@ -277,10 +278,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "weights_total": sum((c.weight for c in criteria), start=ranking.ZERO),
     }
     if sees_results:
-        document = services.stored_ranking(evaluation)
-        rows = document["ranking"]
-        context["ranked"] = [row for row in rows if row["status"] == "ranked"]
-        context["disqualified"] = [row for row in rows if row["status"] != "ranked"]
+        context.update(insight.results(evaluation, criteria, bids))
         context["conflicts"] = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related(
             "evaluator", "msp"
         )
@@ -851,17 +849,19 @@ def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
 
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
-    """Two to four bids in aligned columns, with the rows where they differ highlighted."""
-    evaluation = _evaluation(request, pk)
-    _require(request, "scoring.view_results", evaluation, "The comparison opens to you once you submit your scorecard.")
-    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
+CompareLine = tuple[str, list[str], bool]  # label, one value per bid, whether they differ
+
+
+def compare_sections(
+    request: HttpRequest, evaluation: Evaluation, bids: list[Bid]
+) -> tuple[list[Bid], list[tuple[str, list[CompareLine]]], str]:
+    """The bids picked in ``?bid=``, their comparison in sections, and an error for a bad pick."""
     chosen_ids = [int(raw) for raw in request.GET.getlist("bid") if raw.isdigit() and len(raw) < 19]
     chosen = [bid for bid in bids if bid.pk in chosen_ids]
     error = ""
     if request.GET.getlist("bid") and not 2 <= len(chosen) <= 4:
         error = "Pick two to four bids of this evaluation."
-    sections: list[tuple[str, list[tuple[str, list[str], bool]]]] = []
+    sections: list[tuple[str, list[CompareLine]]] = []
     if not error and len(chosen) >= 2:
         document = services.stored_ranking(evaluation)
         row_of = {row["vendor"]: row for row in document["ranking"]}
@@ -872,7 +872,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             for link_bid, key in RequirementMet.objects.filter(bid__in=chosen).values_list("bid_id", "requirement__key")
         }
 
-        def line(label: str, values: list[str]) -> tuple[str, list[str], bool]:
+        def line(label: str, values: list[str]) -> CompareLine:
             return (label, values, len(set(values)) > 1)
 
         rows = [row_of.get(bid.vendor_name, {}) for bid in chosen]
@@ -963,10 +963,26 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
                 ],
             )
         )
+    return chosen, sections, error
+
+
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two to four bids in aligned columns, with the rows where they differ highlighted."""
+    evaluation = _evaluation(request, pk)
+    _require(request, "scoring.view_results", evaluation, "The comparison opens to you once you submit your scorecard.")
+    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
+    chosen, sections, error = compare_sections(request, evaluation, bids)
     return render(
         request,
         "scoring/compare.html",
-        {"evaluation": evaluation, "bids": bids, "chosen": chosen, "sections": sections, "error": error},
+        {
+            "evaluation": evaluation,
+            "bids": bids,
+            "chosen": chosen,
+            "sections": sections,
+            "error": error,
+            "query": request.GET.urlencode(),
+        },
     )
 
 
@@ -977,10 +993,26 @@ def consensus_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The submitted scores per bid and question, their spread, and each evaluator's leniency."""
     evaluation = _evaluation(request, pk)
     _require(request, "scoring.view_results", evaluation, "Other evaluators' scores open to you once you submit.")
-    rows = Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False).values_list(
-        "assignment__evaluator__username", "bid__vendor_name", "criterion__key", "score"
+    rows = list(
+        Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False).values_list(
+            "assignment__evaluator__username", "bid__vendor_name", "criterion__key", "score"
+        )
     )
     found = consensus.cells(rows)
+    normalised = consensus.normalise(rows)
+    official = {row["vendor"]: row for row in services.stored_ranking(evaluation)["ranking"]}
+    source = selectors.ranking_input(evaluation)
+    adjusted = [
+        {
+            "rank": row.rank,
+            "vendor": row.vendor,
+            "total": ranking.written(row.total),
+            "official_rank": official.get(row.vendor, {}).get("rank"),
+            "official_total": official.get(row.vendor, {}).get("total"),
+        }
+        for row in ranking.rank(dataclasses.replace(source.data, scores=normalised.scores))
+        if row.rank is not None
+    ]
     evaluators = sorted({name for cell in found for name in cell.scores})
     order = {c.key: i for i, c in enumerate(Criterion.objects.filter(evaluation=evaluation))}
     found.sort(key=lambda cell: (cell.vendor.casefold(), order.get(cell.criterion, 0)))
@@ -994,5 +1026,8 @@ def consensus_view(request: HttpRequest, pk: int) -> HttpResponse:
             "leniency": sorted(consensus.leniency(found).items()),
             "discuss_count": sum(1 for cell in found if cell.discuss),
             "discuss_range": consensus.DISCUSS_RANGE,
+            "normalised": adjusted,
+            "unchanged": normalised.unchanged,
+            "reordered": any(row["rank"] != row["official_rank"] for row in adjusted),
         },
     )
