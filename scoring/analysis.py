@@ -8,7 +8,7 @@ kept as decimal strings: nothing is rounded until it is shown.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import ranking, sensitivity
 
@@ -46,7 +46,7 @@ def is_current(analysis: Mapping | None) -> bool:
 
 def shown(value: str | Decimal) -> str:
     """A weight as people write it: at most 2 decimals, no trailing zeros (18, 37.5, 12.34)."""
-    amount = Decimal(value).quantize(Decimal("0.01"))
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     text = f"{amount:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 

@@ -94,7 +94,7 @@ class CriteriaForm(forms.Form):
                 min_value=Decimal(0),
                 max_digits=18,
                 decimal_places=6,
-                initial=criterion.weight.normalize(),
+                initial=format(criterion.weight.normalize(), "f"),
                 widget=forms.NumberInput(attrs={"step": "any", "class": "form-control form-control-sm"}),
             )
 
@@ -400,7 +400,7 @@ class WhatIfForm(forms.Form):
                 max_value=self.MAX_WEIGHT,
                 max_digits=18,
                 decimal_places=6,
-                initial=criterion.weight.normalize(),
+                initial=format(criterion.weight.normalize(), "f"),
                 error_messages={
                     "required": "Give a weight (0 leaves the criterion out).",
                     "invalid": "A weight is a number, such as 20 or 12.5.",

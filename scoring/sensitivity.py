@@ -119,16 +119,21 @@ def _first(lines: list[_Line], w: Decimal) -> _Line:
 
 
 def _range(lines: list[_Line], leader: _Line, current: Decimal) -> tuple:
+    """(low, high, who leads below low, who leads above high) around today's weight.
+
+    Walks outward from ``current`` one segment at a time, probing the middle of
+    each; the first segment the leader loses ends the range. A root at today's
+    weight itself (the leader only just ahead) gives a bound equal to it.
+    """
     points = sorted({p for rival in lines if rival is not leader for p in _breakpoints(leader, rival)})
-    below = [p for p in points if p < current]
-    above = [p for p in points if p > current]
 
     low = below_leader = None
-    edges = [*reversed(below)]
+    edges = [current, *(p for p in reversed(points) if p < current)]
     for index, edge in enumerate(edges):
+        if edge == 0:
+            break
         floor = edges[index + 1] if index + 1 < len(edges) else ZERO
-        probe = (edge + floor) / 2
-        winner = _first(lines, probe)
+        winner = _first(lines, (edge + floor) / 2)
         if winner is not leader:
             low, below_leader = edge, winner.vendor
             break
@@ -138,8 +143,9 @@ def _range(lines: list[_Line], leader: _Line, current: Decimal) -> tuple:
             low, below_leader = ZERO, winner.vendor
 
     high = above_leader = None
-    for index, edge in enumerate(above):
-        probe = (edge + above[index + 1]) / 2 if index + 1 < len(above) else edge * 2 + 1
+    edges = [current, *(p for p in points if p > current)]
+    for index, edge in enumerate(edges):
+        probe = (edge + edges[index + 1]) / 2 if index + 1 < len(edges) else edge * 2 + 1
         winner = _first(lines, probe)
         if winner is not leader:
             high, above_leader = edge, winner.vendor

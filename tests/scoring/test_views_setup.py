@@ -15,6 +15,7 @@ import pytest
 
 from accounts.roles import EVALUATOR
 from scoring import services
+from scoring.forms import CriteriaForm, WhatIfForm
 from scoring.models import Assignment, Criterion, Evaluation, Requirement, RequirementTemplate
 from tests.conftest import client_for, make_user
 
@@ -360,3 +361,15 @@ def test_it_hides_the_change_controls_of_a_locked_evaluation(locked, procurement
     assert "locked" in response.text
     assert url(locked.evaluation, "bids/new/") not in response.text
     assert url(locked.evaluation, "status/") not in response.text
+
+
+def test_the_weights_form_shows_weights_as_people_write_them(procurement):
+    # Decimal("70.00").normalize() is 7E+1: the form must show 70, and 12.5 as 12.5.
+    evaluation = make_evaluation(procurement)
+    criteria = list(Criterion.objects.filter(evaluation=evaluation))
+    criteria[0].weight, criteria[1].weight = Decimal("70.00"), Decimal("12.50")
+    form = CriteriaForm(criteria=criteria)
+    assert form[f"weight_{criteria[0].pk}"].value() == "70"
+    assert form[f"weight_{criteria[1].pk}"].value() == "12.5"
+    what_if = WhatIfForm(criteria=criteria)
+    assert what_if[WhatIfForm.field_name(criteria[0])].value() == "70"
