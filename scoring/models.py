@@ -145,7 +145,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.DRAFT: (Status.COLLECTING_BIDS, Status.CANCELLED),
     Status.COLLECTING_BIDS: (Status.SCORING, Status.DRAFT, Status.CANCELLED),
     Status.SCORING: (Status.DECISION, Status.COLLECTING_BIDS, Status.CANCELLED),
-    Status.DECISION: (Status.AWARDED, Status.SCORING, Status.CANCELLED),
+    # Awarded only through an approved award (services.award_decide), never by a status change.
+    Status.DECISION: (Status.SCORING, Status.CANCELLED),
     Status.AWARDED: (),
     Status.CANCELLED: (),
 }
@@ -660,3 +661,71 @@ class ReferenceCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference.client} on {self.checked_on}"
+
+
+class AwardDecision(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    UNLOCKED = "unlocked", "Approved, then unlocked by an admin"
+
+
+class Award(models.Model):
+    """The owner's proposed winner, and an executive's decision on it.
+
+    On approval the evaluation becomes ``awarded`` and is locked; the package and
+    ranking documents as they stood are fingerprinted (SHA-256 of their
+    canonical JSON) so anyone can later check that the record was not touched.
+    """
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="awards")
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards", verbose_name="winning bid")
+    rationale = models.TextField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=10, choices=AwardDecision, default=AwardDecision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    # Fixed at approval: the ranking as decided and the fingerprints of both documents.
+    ranking_document = models.JSONField(null=True, blank=True)
+    package_digest = models.CharField(max_length=64, blank=True)
+    ranking_digest = models.CharField(max_length=64, blank=True)
+    decided_on = models.DateField(null=True, blank=True, help_text="The day the record was fingerprinted.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(rationale=""), name="scoring_award_has_rationale"),
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=Q(decision__in=["pending", "approved"]),
+                name="scoring_award_one_open_per_evaluation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Award of {self.evaluation} to {self.bid.vendor_name}"
+
+
+class LockedWriteAttempt(models.Model):
+    """A change refused because the evaluation was locked: who tried what, and when."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="locked_attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attempted_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-attempted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} refused on {self.evaluation}"

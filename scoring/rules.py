@@ -34,3 +34,7 @@ rules.add_perm("scoring.view_results", sees_results)
 # The package carries every evaluator's drafts: never for evaluators.
 rules.add_perm("scoring.export_package", is_admin | is_owner | is_executive | is_auditor)
 rules.add_perm("scoring.score_evaluation", is_assigned)
+# An award is proposed by the owner and decided by an executive who did not score it.
+rules.add_perm("scoring.propose_award", manages)
+rules.add_perm("scoring.decide_award", is_executive & ~is_assigned)
+rules.add_perm("scoring.unlock_evaluation", is_admin)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,6 +15,7 @@ from django.utils import timezone
 
 from accounts.roles import AUDITOR, EXECUTIVE, group_names
 from evaluator.history import HistoryEntry, entries
+from vendors.models import MSP
 
 from . import ranking
 from .models import (
@@ -77,44 +80,42 @@ class RankingInput:
     data: ranking.Evaluation
 
 
-def ranking_input(evaluation: Evaluation) -> RankingInput:
-    """Everything the ranking needs, in eight queries whatever the size."""
-    criteria = list(Criterion.objects.filter(evaluation=evaluation))
-    requirements = list(Requirement.objects.filter(evaluation=evaluation))
-    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
+def _build_input(
+    evaluation: Evaluation,
+    criteria: list[Criterion],
+    requirements: list[Requirement],
+    bids: list[Bid],
+    *,
+    met_rows: Iterable[tuple[int, str]],
+    evidence_rows: Iterable[tuple[int, str, Any]],
+    flag_rows: Iterable[tuple[int, str]],
+    waiver_rows: Iterable[tuple[int, str]],
+    score_rows: Iterable[tuple[int, str, int]],
+    today: date,
+) -> RankingInput:
+    """The ranking's input from plain rows, whether read today or rebuilt from the history."""
     met: dict[int, set[str]] = defaultdict(set)
-    for bid_id, key in RequirementMet.objects.filter(bid__evaluation=evaluation).values_list(
-        "bid_id", "requirement__key"
-    ):
+    for bid_id, key in met_rows:
         met[bid_id].add(key)
     # A requirement backed by evidence counts as unmet once all its evidence has expired.
-    today = timezone.localdate()
     evidence: dict[tuple[int, str], bool] = {}
-    for bid_id, key, expires_on in BidDocument.objects.filter(
-        bid__evaluation=evaluation, kind=DocumentKind.EVIDENCE, withdrawn_at__isnull=True
-    ).values_list("bid_id", "requirement__key", "expires_on"):
+    for bid_id, key, expires_on in evidence_rows:
         valid = expires_on is None or expires_on >= today
         evidence[(bid_id, key)] = evidence.get((bid_id, key), False) or valid
     for (bid_id, key), valid in evidence.items():
         if not valid:
             met[bid_id].discard(key)
     manual: dict[int, list[str]] = defaultdict(list)
-    for bid_id, code in RedFlag.objects.filter(bid__evaluation=evaluation, withdrawn_at__isnull=True).values_list(
-        "bid_id", "code"
-    ):
+    for bid_id, code in flag_rows:
         manual[bid_id].append(code)
     waived: dict[int, list[str]] = defaultdict(list)
-    for bid_id, code in Waiver.objects.filter(bid__evaluation=evaluation, revoked_at__isnull=True).values_list(
-        "bid_id", "code"
-    ):
+    for bid_id, code in waiver_rows:
         waived[bid_id].append(code)
     vendor_of = {bid.pk: bid.vendor_name for bid in bids}
     scores: dict[tuple[str, str], list[int]] = defaultdict(list)
-    # Drafts never count: only scores of submitted scorecards reach the ranking.
-    for bid_id, key, value in Score.objects.filter(
-        bid__evaluation=evaluation, assignment__submitted_at__isnull=False
-    ).values_list("bid_id", "criterion__key", "score"):
-        scores[(vendor_of[bid_id], key)].append(value)
+    for bid_id, key, value in score_rows:
+        if bid_id in vendor_of:
+            scores[(vendor_of[bid_id], key)].append(value)
 
     data = ranking.Evaluation(
         title=evaluation.title,
@@ -144,6 +145,103 @@ def ranking_input(evaluation: Evaluation) -> RankingInput:
         scores=dict(scores),
     )
     return RankingInput(evaluation=evaluation, criteria=criteria, requirements=requirements, bids=bids, data=data)
+
+
+def ranking_input(evaluation: Evaluation, *, today: date | None = None) -> RankingInput:
+    """Everything the ranking needs, in eight queries whatever the size.
+
+    ``today`` decides which evidence has expired (default: the real today).
+    """
+    return _build_input(
+        evaluation,
+        list(Criterion.objects.filter(evaluation=evaluation)),
+        list(Requirement.objects.filter(evaluation=evaluation)),
+        list(Bid.objects.filter(evaluation=evaluation).select_related("msp")),
+        met_rows=RequirementMet.objects.filter(bid__evaluation=evaluation).values_list("bid_id", "requirement__key"),
+        evidence_rows=BidDocument.objects.filter(
+            bid__evaluation=evaluation, kind=DocumentKind.EVIDENCE, withdrawn_at__isnull=True
+        ).values_list("bid_id", "requirement__key", "expires_on"),
+        flag_rows=RedFlag.objects.filter(bid__evaluation=evaluation, withdrawn_at__isnull=True).values_list(
+            "bid_id", "code"
+        ),
+        waiver_rows=Waiver.objects.filter(bid__evaluation=evaluation, revoked_at__isnull=True).values_list(
+            "bid_id", "code"
+        ),
+        # Drafts never count: only scores of submitted scorecards reach the ranking.
+        score_rows=Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False).values_list(
+            "bid_id", "criterion__key", "score"
+        ),
+        today=today or timezone.localdate(),
+    )
+
+
+class BeforeTheRecord(ValueError):
+    """An "as of" moment before the evaluation existed."""
+
+
+def ranking_input_as_of(evaluation: Evaluation, when: datetime) -> RankingInput:
+    """The ranking's input as it stood at ``when``, rebuilt from the history tables.
+
+    Each model's ``history.as_of(when)`` gives its rows as they were then (rows
+    deleted before ``when`` are gone, later changes undone). A fixed number of
+    queries whatever the size.
+    """
+    then = (
+        Evaluation.history.filter(id=evaluation.pk, history_date__lte=when)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if then is None or then.history_type == "-":
+        raise BeforeTheRecord(f"“{evaluation.title}” did not exist yet on {timezone.localtime(when):%d %b %Y %H:%M}.")
+    past = then.instance
+    criteria = sorted(
+        Criterion.history.as_of(when).filter(evaluation_id=evaluation.pk), key=lambda c: (c.position, c.pk)
+    )
+    requirements = sorted(
+        Requirement.history.as_of(when).filter(evaluation_id=evaluation.pk), key=lambda r: (r.position, r.pk)
+    )
+    msps = {msp.pk: msp for msp in MSP.objects.filter(bids__evaluation=evaluation).distinct()}
+    bids = sorted(Bid.history.as_of(when).filter(evaluation_id=evaluation.pk), key=lambda b: (b.position, b.pk))
+    for bid in bids:
+        if bid.msp_id in msps:
+            bid.msp = msps[bid.msp_id]
+    bid_ids = [bid.pk for bid in bids]
+    key_of_requirement = {r.pk: r.key for r in requirements}
+    key_of_criterion = {c.pk: c.key for c in criteria}
+    submitted = {
+        a.pk for a in Assignment.history.as_of(when).filter(evaluation_id=evaluation.pk) if a.submitted_at is not None
+    }
+    return _build_input(
+        past,
+        criteria,
+        requirements,
+        bids,
+        met_rows=[
+            (m.bid_id, key_of_requirement[m.requirement_id])
+            for m in RequirementMet.history.as_of(when).filter(bid_id__in=bid_ids)
+            if m.requirement_id in key_of_requirement
+        ],
+        evidence_rows=[
+            (d.bid_id, key_of_requirement[d.requirement_id], d.expires_on)
+            for d in BidDocument.history.as_of(when).filter(
+                bid_id__in=bid_ids, kind=DocumentKind.EVIDENCE, withdrawn_at__isnull=True
+            )
+            if d.requirement_id in key_of_requirement
+        ],
+        flag_rows=[
+            (f.bid_id, f.code)
+            for f in RedFlag.history.as_of(when).filter(bid_id__in=bid_ids, withdrawn_at__isnull=True)
+        ],
+        waiver_rows=[
+            (w.bid_id, w.code) for w in Waiver.history.as_of(when).filter(bid_id__in=bid_ids, revoked_at__isnull=True)
+        ],
+        score_rows=[
+            (s.bid_id, key_of_criterion[s.criterion_id], s.score)
+            for s in Score.history.as_of(when).filter(bid_id__in=bid_ids)
+            if s.assignment_id in submitted and s.criterion_id in key_of_criterion
+        ],
+        today=timezone.localtime(when).date(),
+    )
 
 
 def assignment_for(evaluation: Evaluation, user: AbstractBaseUser) -> Assignment | None:

@@ -25,10 +25,12 @@ from evaluator.concurrency import save_versioned
 from vendors import services as vendor_services
 from vendors.models import MSP, ClientReference
 
-from . import analysis, guide, ranking, selectors
+from . import analysis, guide, ranking, record, selectors
 from .models import (
     AppliesTo,
     Assignment,
+    Award,
+    AwardDecision,
     Bid,
     BidDocument,
     ConflictOfInterest,
@@ -36,6 +38,7 @@ from .models import (
     CriterionKind,
     DocumentKind,
     Evaluation,
+    LockedWriteAttempt,
     Model,
     NeedsAssessment,
     QuestionTemplate,
@@ -646,9 +649,13 @@ def evaluation_update(*, evaluation: Evaluation, expected_version: int, **fields
 def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") -> Evaluation:
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     ensure_writable(evaluation)
+    if to == Status.AWARDED and evaluation.status == Status.DECISION:
+        raise ValidationError("An evaluation is awarded by approving a proposed winner, not by changing its status.")
     if to not in evaluation.allowed_transitions():
         target = Status(to).label.lower() if to in Status.values else repr(to)
         raise ValidationError(f"An evaluation can't go from {evaluation.get_status_display().lower()} to {target}.")
+    if Award.objects.filter(evaluation=evaluation, decision=AwardDecision.PENDING).exists():
+        raise ValidationError("A proposed award is waiting for an executive's decision: it is decided first.")
     evaluation.status = to
     evaluation.version += 1
     _save(evaluation, reason=reason, update_fields=["status", "version", "updated_at"])
@@ -1089,3 +1096,135 @@ def reference_check_create(
     check.full_clean()
     check.save()
     return check
+
+
+# --- Award -------------------------------------------------------------------------------------
+
+
+def _open_award(evaluation: Evaluation) -> Award | None:
+    return (
+        Award.objects.select_for_update()
+        .filter(evaluation=evaluation, decision__in=[AwardDecision.PENDING, AwardDecision.APPROVED])
+        .first()
+    )
+
+
+@transaction.atomic
+def award_propose(*, evaluation: Evaluation, bid: Bid, rationale: str, by: AbstractBaseUser) -> Award:
+    """The owner proposes a winner, with the reasons; an executive then approves or rejects it."""
+    ensure_writable(evaluation)
+    evaluation = Evaluation.objects.get(pk=evaluation.pk)
+    if evaluation.status != Status.DECISION:
+        raise ValidationError(
+            f"A winner is proposed once the evaluation is at the decision stage; it is "
+            f"{evaluation.get_status_display().lower()}."
+        )
+    if bid.evaluation_id != evaluation.pk:
+        raise ValidationError({"bid": "That bid belongs to another evaluation."})
+    if not rationale.strip():
+        raise ValidationError({"rationale": "Say why this bid should win: the approver and the auditors read it."})
+    if _open_award(evaluation) is not None:
+        raise ValidationError("A proposal is already waiting for approval.")
+    rows = refresh_ranking(evaluation)[0]["ranking"]
+    ranked = {row["vendor"] for row in rows if row["status"] == "ranked"}
+    if not ranked:
+        raise ValidationError("No bid is ranked: there is nothing to award.")
+    if bid.vendor_name not in ranked:
+        raise ValidationError({"bid": f"{bid.vendor_name} is disqualified: only a ranked bid can win."})
+    award = Award(evaluation=evaluation, bid=bid, rationale=rationale.strip(), proposed_by=by)
+    award.full_clean()
+    award.save()
+    return award
+
+
+def may_decide_award(user: AbstractBaseUser, evaluation: Evaluation) -> bool:
+    """Executives who did not score it: not assigned to the evaluation as an evaluator."""
+    return user.has_perm("scoring.decide_award", evaluation)
+
+
+def verification(evaluation: Evaluation, award: Award) -> dict[str, Any]:
+    """Recompute both documents from today's records and compare their digests with the award's."""
+    package = evaluation_export(evaluation)
+    current = ranking.ranking_document(selectors.ranking_input(evaluation, today=award.decided_on).data)
+    package_now, ranking_now = record.digest(package), record.digest(current)
+    return {
+        "package_digest": package_now,
+        "ranking_digest": ranking_now,
+        "package_matches": package_now == award.package_digest,
+        "ranking_matches": ranking_now == award.ranking_digest,
+        "matches": package_now == award.package_digest and ranking_now == award.ranking_digest,
+    }
+
+
+@transaction.atomic
+def award_decide(*, award: Award, approve: bool, comment: str, by: AbstractBaseUser) -> Award:
+    """Approve (the evaluation becomes awarded and locked, its record fingerprinted) or reject."""
+    award = Award.objects.select_for_update().select_related("bid").get(pk=award.pk)
+    evaluation = Evaluation.objects.select_for_update().get(pk=award.evaluation_id)
+    if award.decision != AwardDecision.PENDING:
+        raise ValidationError(f"This proposal was already decided: {award.get_decision_display().lower()}.")
+    if not may_decide_award(by, evaluation):
+        raise ValidationError("Only an executive who did not score this evaluation can decide on its award.")
+    if by.pk == award.proposed_by_id:
+        raise ValidationError("The person who proposed the award can't also approve it.")
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Say why the proposal is rejected."})
+    ensure_writable(evaluation)
+    award.decided_by = by
+    award.decided_at = timezone.now()
+    award.comment = comment.strip()
+    if not approve:
+        award.decision = AwardDecision.REJECTED
+        _save(award, reason=award.comment)
+        return award
+    if evaluation.status != Status.DECISION:
+        raise ValidationError("The evaluation is no longer at the decision stage.")
+    document = refresh_ranking(evaluation)[0]
+    if award.bid.vendor_name not in {row["vendor"] for row in document["ranking"] if row["status"] == "ranked"}:
+        raise ValidationError(f"{award.bid.vendor_name} is no longer ranked: reject this proposal.")
+    evaluation.status = Status.AWARDED
+    evaluation.version += 1
+    _save(
+        evaluation,
+        reason=f"Award to {award.bid.vendor_name} approved",
+        update_fields=["status", "version", "updated_at"],
+    )
+    award.decision = AwardDecision.APPROVED
+    award.decided_on = timezone.localdate()
+    award.ranking_document = document
+    award.ranking_digest = record.digest(document)
+    award.package_digest = record.digest(evaluation_export(evaluation))
+    _save(award, reason=award.comment)
+    return award
+
+
+@transaction.atomic
+def evaluation_unlock(*, evaluation: Evaluation, reason: str, by: AbstractBaseUser) -> Evaluation:
+    """An admin reopens an awarded evaluation at the decision stage; the reason is kept in the history."""
+    if not by.is_superuser:
+        raise ValidationError("Only an admin can unlock an evaluation.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the evaluation is unlocked: it is kept in the history."})
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.status != Status.AWARDED:
+        raise ValidationError(
+            f"Only an awarded evaluation is unlocked; this one is {evaluation.get_status_display().lower()}."
+        )
+    award = _open_award(evaluation)
+    if award is not None:
+        award.decision = AwardDecision.UNLOCKED
+        _save(award, reason=reason.strip(), update_fields=["decision"])
+    evaluation.status = Status.DECISION
+    evaluation.version += 1
+    _save(evaluation, reason=f"Unlocked: {reason.strip()}", update_fields=["status", "version", "updated_at"])
+    refresh_ranking(evaluation)
+    return evaluation
+
+
+def record_locked_attempt(*, evaluation: Evaluation, user: AbstractBaseUser | None, action: str) -> None:
+    """Keep a refused write to a locked evaluation on the record (outside the refused write's transaction)."""
+    LockedWriteAttempt.objects.create(
+        evaluation_id=evaluation.pk,
+        user=user if user is not None and user.is_authenticated else None,
+        action=action[:200],
+    )

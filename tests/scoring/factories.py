@@ -17,11 +17,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, User
 
 from scoring import ranking, selectors, services
 from scoring.models import (
     Assignment,
+    Award,
     Bid,
     ConflictOfInterest,
     Criterion,
@@ -94,10 +95,38 @@ def make_bid(evaluation: Evaluation, vendor: str = "Acme Managed IT", **fields: 
 
 
 def move_to(evaluation: Evaluation, *statuses: str) -> Evaluation:
-    """Walk the evaluation through ``statuses`` in order; returns the fresh row."""
+    """Walk the evaluation through ``statuses`` in order; returns the fresh row.
+
+    "awarded" goes the only way there is: the owner proposes the leader, an executive approves.
+    """
     for status in statuses:
-        evaluation = services.evaluation_transition(evaluation=evaluation, to=status)
+        if status == "awarded":
+            award_leader(evaluation)
+            evaluation = Evaluation.objects.get(pk=evaluation.pk)
+        else:
+            evaluation = services.evaluation_transition(evaluation=evaluation, to=status)
     return evaluation
+
+
+def award_leader(evaluation: Evaluation, approver: AbstractBaseUser | None = None) -> Award:
+    """The owner proposes the ranked leader and an executive approves: the evaluation is awarded."""
+    evaluation = Evaluation.objects.get(pk=evaluation.pk)
+    ranked = [row for row in services.stored_ranking(evaluation)["ranking"] if row["status"] == "ranked"]
+    if not ranked:  # every bid red-flagged: a clean one to award
+        make_bid(evaluation, "Clean Winner IT")
+        ranked = [row for row in services.stored_ranking(evaluation)["ranking"] if row["status"] == "ranked"]
+    leader = ranked[0]
+    bid = Bid.objects.get(evaluation=evaluation, vendor_name=leader["vendor"])
+    award = services.award_propose(evaluation=evaluation, bid=bid, rationale="Ranked first.", by=evaluation.owner)
+    if approver is None:
+        approver = User.objects.filter(username="approver").first() or _executive("approver")
+    return services.award_decide(award=award, approve=True, comment="Agreed.", by=approver)
+
+
+def _executive(username: str) -> AbstractBaseUser:
+    user = User.objects.create_user(username=username, password="x", email=f"{username}@example.com")
+    user.groups.add(Group.objects.get(name="Executive"))
+    return user
 
 
 def start_scoring(evaluation: Evaluation) -> Evaluation:
