@@ -5,10 +5,12 @@ from evaluator.concurrency import VersionedAdminMixin
 
 from .models import (
     Assignment,
+    Award,
     Bid,
     ConflictOfInterest,
     Criterion,
     Evaluation,
+    LockedWriteAttempt,
     Organization,
     QuestionTemplate,
     RedFlag,
@@ -71,5 +73,15 @@ class BidAdmin(ReadOnlyAdmin):
     list_filter = ("model", "pricing_model")
 
 
-for model in (Criterion, Requirement, Assignment, RedFlag, Waiver, ConflictOfInterest, Score):
+for model in (
+    Criterion,
+    Requirement,
+    Assignment,
+    RedFlag,
+    Waiver,
+    ConflictOfInterest,
+    Score,
+    Award,
+    LockedWriteAttempt,
+):
     admin.site.register(model, ReadOnlyAdmin)

@@ -425,3 +425,43 @@ class WhatIfForm(forms.Form):
 
     def weights(self) -> dict[str, Decimal]:
         return {c.key: self.cleaned_data[self.field_name(c)] for c in self.criteria}
+
+
+class AwardProposalForm(forms.Form):
+    bid = safe.ModelChoiceField(
+        queryset=Bid.objects.none(),
+        label="Winning bid",
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="Why this bid: the approving executive reads it, and it stays on the record.",
+    )
+
+    def __init__(self, *args: Any, ranked_bids: list[Bid], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bid"].queryset = Bid.objects.filter(pk__in=[bid.pk for bid in ranked_bids])
+        self.fields["bid"].label_from_instance = lambda bid: bid.vendor_name
+        if ranked_bids:
+            self.fields["bid"].initial = ranked_bids[0].pk
+
+
+class AwardDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect)
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="Required to reject; kept on the record either way.",
+    )
+
+
+class AsOfForm(forms.Form):
+    when = forms.DateTimeField(
+        label="As of",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        error_messages={"invalid": "Give a date and time, such as 2027-02-15 14:30."},
+    )

@@ -20,14 +20,17 @@ from vendors.models import MSP
 from . import ranking
 from .models import (
     Assignment,
+    Award,
     Bid,
     BidDocument,
     ConflictOfInterest,
     Criterion,
     DocumentKind,
     Evaluation,
+    LockedWriteAttempt,
     NeedsAssessment,
     RedFlag,
+    ReferenceCheck,
     Requirement,
     RequirementMet,
     Score,
@@ -298,6 +301,26 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
                 f"{users.get(r.assignment_id, '?')} on {vendor.get(r.bid_id, r.bid_id)}, "
                 f"{criterion.get(r.criterion_id, r.criterion_id)}"
             ),
+        ),
+        *entries(
+            rows(BidDocument.history, bid_id__in=bid_ids),
+            label="BidDocument",
+            describe=lambda r: f"{r.name} for {vendor.get(r.bid_id, r.bid_id)}",
+        ),
+        *entries(
+            rows(ReferenceCheck.history, bid_id__in=bid_ids),
+            label="ReferenceCheck",
+            describe=lambda r: f"reference check for {vendor.get(r.bid_id, r.bid_id)}",
+        ),
+        *entries(
+            rows(Award.history, evaluation_id=evaluation.pk),
+            label="Award",
+            describe=lambda r: f"award to {vendor.get(r.bid_id, r.bid_id)}",
+        ),
+        *entries(
+            rows(LockedWriteAttempt.history, evaluation_id=evaluation.pk),
+            label="LockedWriteAttempt",
+            describe=lambda r: f"refused: {r.action}",
         ),
     ]
     found.sort(key=lambda entry: (entry.when, entry.kind, str(entry.object_id)))

@@ -8,7 +8,11 @@ changes anything the ranking reads, so reading a dashboard never recomputes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -54,6 +58,8 @@ from .models import (
 )
 from .package import AMOUNT_FIELDS, PACKAGE_FORMAT, Package
 
+logger = logging.getLogger(__name__)
+
 
 class EvaluationLocked(ValidationError):
     pass
@@ -69,9 +75,41 @@ def ensure_writable(evaluation: Evaluation) -> None:
     if status is not None:
         evaluation.status = status
     if evaluation.is_locked:
+        note_refusal(evaluation, sys._getframe(1).f_code.co_name.replace("_", " "))
         raise EvaluationLocked(
             f"“{evaluation.title}” is {evaluation.get_status_display().lower()}: it is locked and can't be changed."
         )
+
+
+# Refused writes to locked evaluations, noted while a request (or a command) runs and kept once
+# it is over: the refused write's own transaction rolls back, the record of the attempt must not.
+_refusals: ContextVar[list[tuple[int, str]] | None] = ContextVar("locked_refusals", default=None)
+
+
+def note_refusal(evaluation: Evaluation, action: str) -> None:
+    pending = _refusals.get()
+    if pending is not None:
+        pending.append((evaluation.pk, action))
+
+
+@contextmanager
+def recording_refusals(user: AbstractBaseUser | None, where: str) -> Iterator[None]:
+    """Record, after the work inside is done, every write it tried on a locked evaluation."""
+    token = _refusals.set([])
+    try:
+        yield
+    finally:
+        pending = _refusals.get() or []
+        _refusals.reset(token)
+        for evaluation_id, action in dict.fromkeys(pending):
+            try:
+                LockedWriteAttempt.objects.create(
+                    evaluation_id=evaluation_id,
+                    user=user if user is not None and user.is_authenticated else None,
+                    action=f"{action} ({where})"[:200],
+                )
+            except DatabaseError:
+                logger.exception("Could not record a refused write to locked evaluation %s", evaluation_id)
 
 
 def _compute_results(evaluation: Evaluation) -> tuple[dict, dict]:
@@ -1219,12 +1257,3 @@ def evaluation_unlock(*, evaluation: Evaluation, reason: str, by: AbstractBaseUs
     _save(evaluation, reason=f"Unlocked: {reason.strip()}", update_fields=["status", "version", "updated_at"])
     refresh_ranking(evaluation)
     return evaluation
-
-
-def record_locked_attempt(*, evaluation: Evaluation, user: AbstractBaseUser | None, action: str) -> None:
-    """Keep a refused write to a locked evaluation on the record (outside the refused write's transaction)."""
-    LockedWriteAttempt.objects.create(
-        evaluation_id=evaluation.pk,
-        user=user if user is not None and user.is_authenticated else None,
-        action=action[:200],
-    )

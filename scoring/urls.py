@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, views
+from . import award_views, decision_views, views
 
 app_name = "scoring"
 
@@ -45,4 +45,12 @@ urlpatterns = [
     path("<int:pk>/consensus/", views.consensus_view, name="consensus"),
     path("<int:pk>/history/", views.history, name="history"),
     path("<int:pk>/history.csv", views.history_csv, name="history_csv"),
+    path("<int:pk>/ranking/as-of/", award_views.ranking_as_of, name="ranking_as_of"),
+    path("<int:pk>/evidence.zip", award_views.evidence_zip, name="evidence"),
+    path("<int:pk>/award/", award_views.award_page, name="award"),
+    path("<int:pk>/award/propose/", award_views.award_propose, name="award_propose"),
+    path("<int:pk>/award/<int:award_pk>/decide/", award_views.award_decide, name="award_decide"),
+    path("<int:pk>/award/letter/", award_views.award_letter, name="award_letter"),
+    path("<int:pk>/award/debrief/<int:bid_pk>/", award_views.debrief_letter, name="debrief_letter"),
+    path("<int:pk>/unlock/", award_views.evaluation_unlock, name="unlock"),
 ]

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -40,6 +41,8 @@ from .forms import (
 )
 from .models import (
     Assignment,
+    Award,
+    AwardDecision,
     Bid,
     BidDocument,
     ConflictOfInterest,
@@ -72,6 +75,8 @@ def _manage(request: HttpRequest, evaluation: Evaluation) -> None:
 
 def _writable_or_redirect(request: HttpRequest, evaluation: Evaluation) -> HttpResponse | None:
     if evaluation.is_locked:
+        if request.method == "POST":
+            services.note_refusal(evaluation, request.resolver_match.url_name.replace("_", " "))
         messages.error(request, f"This evaluation is {evaluation.get_status_display().lower()}: it can't be changed.")
         return redirect(evaluation)
     return None
@@ -277,6 +282,12 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "can_export_package": user.has_perm("scoring.export_package", evaluation),
         "weights_total": sum((c.weight for c in criteria), start=ranking.ZERO),
     }
+    if user.has_perm("scoring.export_package", evaluation):
+        context["award"] = (
+            Award.objects.filter(evaluation=evaluation, decision__in=[AwardDecision.PENDING, AwardDecision.APPROVED])
+            .select_related("bid", "decided_by")
+            .first()
+        )
     if sees_results:
         context.update(insight.results(evaluation, criteria, bids))
         context["conflicts"] = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related(
@@ -659,13 +670,37 @@ def _history(request: HttpRequest, pk: int) -> Evaluation:
     return evaluation
 
 
+def _date_range(request: HttpRequest) -> tuple[date | None, date | None, str]:
+    """The ``from`` and ``to`` dates of the history filter; a bad one is ignored with a message."""
+    found: list[date | None] = []
+    problems = []
+    for name, label in (("from", "From"), ("to", "To")):
+        raw = request.GET.get(name, "").strip()
+        try:
+            found.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            found.append(None)
+            problems.append(f"{label} is not a date (use YYYY-MM-DD): it was left out.")
+    if found[0] and found[1] and found[0] > found[1]:
+        problems.append("From is after To: nothing can match.")
+    return found[0], found[1], " ".join(problems)
+
+
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _history(request, pk)
     found = selectors.evaluation_history(evaluation)
     kinds = sorted({entry.kind for entry in found})
     people = sorted({entry.who for entry in found})
     kind, person = request.GET.get("kind", ""), request.GET.get("who", "")
-    shown = [e for e in found if (not kind or e.kind == kind) and (not person or e.who == person)]
+    date_from, date_to, filter_error = _date_range(request)
+    shown = [
+        e
+        for e in found
+        if (not kind or e.kind == kind)
+        and (not person or e.who == person)
+        and (date_from is None or timezone.localtime(e.when).date() >= date_from)
+        and (date_to is None or timezone.localtime(e.when).date() <= date_to)
+    ]
     return render(
         request,
         "scoring/history.html",
@@ -676,6 +711,9 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             "people": people,
             "kind": kind,
             "person": person,
+            "date_from": date_from,
+            "date_to": date_to,
+            "filter_error": filter_error,
             "total": len(found),
         },
     )
@@ -684,20 +722,26 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 HISTORY_COLUMNS = ("when", "who", "action", "record", "changes", "reason")
 
 
-def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _history(request, pk)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HISTORY_COLUMNS)
-    for entry in selectors.evaluation_history(evaluation):
-        cells = [
+def history_rows(evaluation: Evaluation) -> list[tuple[str, ...]]:
+    """The audit trail as the contract's CSV columns, header first."""
+    return [HISTORY_COLUMNS] + [
+        (
             entry.when.isoformat(),
             entry.username or entry.who,
             entry.action,
             entry.record_ref,
             entry.changes_text,
             entry.reason,
-        ]
+        )
+        for entry in selectors.evaluation_history(evaluation)
+    ]
+
+
+def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _history(request, pk)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for cells in history_rows(evaluation):
         writer.writerow([ranking.spreadsheet_safe(cell) for cell in cells])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "history.csv")}"'

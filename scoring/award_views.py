@@ -1,0 +1,342 @@
+"""The award and the record an auditor checks: proposal, approval, unlock, letters, as-of, evidence.
+
+Objects are fetched scoped to the user (``views._evaluation``): a guessed id is
+404. Reading the award record needs ``scoring.export_package`` (owner,
+executives, auditors, admins); acting needs the permission of each step.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import ranking, record, selectors, services
+from .forms import AsOfForm, AwardDecisionForm, AwardProposalForm, ReasonForm
+from .models import Award, AwardDecision, Bid, ConflictOfInterest, Criterion, Evaluation, Status
+from .views import _evaluation, _filename, _require, history_rows
+
+
+def _record_reader(request: HttpRequest, pk: int) -> Evaluation:
+    evaluation = _evaluation(request, pk)
+    _require(
+        request,
+        "scoring.export_package",
+        evaluation,
+        "The award record carries every evaluator's scores: only the owner, executives, auditors and admins read it.",
+    )
+    return evaluation
+
+
+def _approved(evaluation: Evaluation) -> Award | None:
+    return (
+        Award.objects.filter(evaluation=evaluation, decision=AwardDecision.APPROVED)
+        .select_related("bid", "proposed_by", "decided_by")
+        .first()
+    )
+
+
+def _ranked_bids(evaluation: Evaluation) -> list[Bid]:
+    document = services.stored_ranking(evaluation)
+    order = {row["vendor"]: row["rank"] for row in document["ranking"] if row["status"] == "ranked"}
+    bids = [bid for bid in Bid.objects.filter(evaluation=evaluation) if bid.vendor_name in order]
+    return sorted(bids, key=lambda bid: order[bid.vendor_name])
+
+
+def award_page(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _record_reader(request, pk)
+    user = request.user
+    awards = list(Award.objects.filter(evaluation=evaluation).select_related("bid", "proposed_by", "decided_by"))
+    pending = next((a for a in awards if a.decision == AwardDecision.PENDING), None)
+    approved = next((a for a in awards if a.decision == AwardDecision.APPROVED), None)
+    can_propose = (
+        user.has_perm("scoring.propose_award", evaluation) and evaluation.status == Status.DECISION and pending is None
+    )
+    context: dict[str, Any] = {
+        "evaluation": evaluation,
+        "awards": awards,
+        "pending": pending,
+        "approved": approved,
+        "can_propose": can_propose,
+        "proposal_form": AwardProposalForm(ranked_bids=_ranked_bids(evaluation)) if can_propose else None,
+        "can_decide": pending is not None
+        and services.may_decide_award(user, evaluation)
+        and user.pk != pending.proposed_by_id,
+        "decision_form": AwardDecisionForm(),
+        "can_unlock": approved is not None and user.has_perm("scoring.unlock_evaluation", evaluation),
+        "unlock_form": ReasonForm(),
+        "verification": services.verification(evaluation, approved) if approved else None,
+        "manages": user.has_perm("scoring.manage_evaluation", evaluation),
+    }
+    if approved:
+        context["others"] = [
+            row for row in approved.ranking_document["ranking"] if row["vendor"] != approved.bid.vendor_name
+        ]
+        context["bid_ids"] = dict(Bid.objects.filter(evaluation=evaluation).values_list("vendor_name", "pk"))
+    return render(request, "scoring/award.html", context)
+
+
+def _act(request: HttpRequest, evaluation: Evaluation, action: Any, done: str) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("scoring:award", evaluation.pk)
+
+
+@require_POST
+def award_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    _require(request, "scoring.propose_award", evaluation, "Only the evaluation's owner and admins propose its award.")
+    form = AwardProposalForm(request.POST, ranked_bids=_ranked_bids(evaluation))
+    if not form.is_valid():
+        problems = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        messages.error(request, "The proposal was not saved. " + " ".join(problems))
+        return redirect("scoring:award", evaluation.pk)
+    return _act(
+        request,
+        evaluation,
+        lambda: services.award_propose(
+            evaluation=evaluation,
+            bid=form.cleaned_data["bid"],
+            rationale=form.cleaned_data["rationale"],
+            by=request.user,
+        ),
+        f"Award to {form.cleaned_data['bid'].vendor_name} proposed: an executive who did not score decides on it.",
+    )
+
+
+@require_POST
+def award_decide(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    _require(
+        request, "scoring.decide_award", evaluation, "Only an executive who did not score this evaluation decides."
+    )
+    award = get_object_or_404(Award, pk=award_pk, evaluation=evaluation)
+    form = AwardDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to approve or to reject the proposal.")
+        return redirect("scoring:award", evaluation.pk)
+    approve = form.cleaned_data["decision"] == "approve"
+    return _act(
+        request,
+        evaluation,
+        lambda: services.award_decide(
+            award=award, approve=approve, comment=form.cleaned_data["comment"], by=request.user
+        ),
+        "Award approved: the evaluation is awarded and locked." if approve else "Proposal rejected.",
+    )
+
+
+@require_POST
+def evaluation_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    _require(request, "scoring.unlock_evaluation", evaluation, "Only an admin can unlock an evaluation.")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the evaluation is unlocked: it is kept in the history.")
+        return redirect("scoring:award", evaluation.pk)
+    return _act(
+        request,
+        evaluation,
+        lambda: services.evaluation_unlock(evaluation=evaluation, reason=form.cleaned_data["reason"], by=request.user),
+        "Unlocked: the evaluation is back at the decision stage.",
+    )
+
+
+# --- Letters -----------------------------------------------------------------------------------
+
+
+def _awarded(request: HttpRequest, pk: int) -> tuple[Evaluation, Award]:
+    evaluation = _record_reader(request, pk)
+    award = _approved(evaluation)
+    if award is None:
+        raise Http404("This evaluation has no approved award, so no letters.")
+    return evaluation, award
+
+
+def award_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation, award = _awarded(request, pk)
+    row = next(r for r in award.ranking_document["ranking"] if r["vendor"] == award.bid.vendor_name)
+    return render(
+        request,
+        "scoring/award_letter.html",
+        {"evaluation": evaluation, "award": award, "row": row, "today": timezone.localdate()},
+    )
+
+
+def _categories(criteria: list[Criterion], row: dict) -> list[dict[str, Any]]:
+    """A bid's own result by category: the weighted mean of its criterion percentages, and the category's weight."""
+    applying = [c for c in criteria if c.key in row["criteria"]]
+    total_weight = sum((c.weight for c in applying), start=Decimal(0))
+    found: dict[str, list[tuple[Decimal, Decimal]]] = {}
+    for criterion in applying:
+        found.setdefault(criterion.category, []).append(
+            (criterion.weight, Decimal(str(row["criteria"][criterion.key])))
+        )
+    result = []
+    for category, parts in found.items():
+        weight = sum((w for w, _ in parts), start=Decimal(0))
+        mean = sum((w * p for w, p in parts), start=Decimal(0)) / weight if weight else Decimal(0)
+        result.append(
+            {
+                "category": category,
+                "percentage": mean,
+                "share": weight / total_weight * 100 if total_weight else Decimal(0),
+            }
+        )
+    return result
+
+
+def debrief_letter(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+    """A letter to an MSP not chosen: its own rank and results by category, never another MSP's."""
+    evaluation, award = _awarded(request, pk)
+    bid = get_object_or_404(Bid.objects.select_related("msp"), pk=bid_pk, evaluation=evaluation)
+    if bid.pk == award.bid_id:
+        return redirect("scoring:award_letter", evaluation.pk)
+    row = next((r for r in award.ranking_document["ranking"] if r["vendor"] == bid.vendor_name), None)
+    if row is None:
+        raise Http404("That bid was not in the ranking the award was decided on.")
+    criteria = list(Criterion.objects.filter(evaluation=evaluation))
+    return render(
+        request,
+        "scoring/debrief_letter.html",
+        {
+            "evaluation": evaluation,
+            "award": award,
+            "bid": bid,
+            "row": row,
+            "ranked_count": sum(1 for r in award.ranking_document["ranking"] if r["status"] == "ranked"),
+            "categories": _categories(criteria, row) if row["status"] == "ranked" else [],
+            "flag_names": {code: ranking.AUTOMATIC_RULES.get(code, "") for code in row["red_flags"]},
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- The ranking as it stood -------------------------------------------------------------------
+
+
+def ranking_as_of(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ranking rebuilt from the history at a past moment, beside today's."""
+    evaluation = _record_reader(request, pk)
+    form = AsOfForm(request.GET or None)
+    past = error = None
+    when = None
+    if form.is_bound and form.is_valid():
+        when = form.cleaned_data["when"]
+        if when > timezone.now():
+            error = "That moment is in the future: the ranking as of now is today's."
+        else:
+            try:
+                past = ranking.ranking_document(selectors.ranking_input_as_of(evaluation, when).data)
+            except selectors.BeforeTheRecord as exc:
+                error = str(exc)
+    elif form.is_bound:
+        error = " ".join(form.errors.get("when", ["Give a date and time."]))
+    today = services.stored_ranking(evaluation)
+    return render(
+        request,
+        "scoring/ranking_as_of.html",
+        {
+            "evaluation": evaluation,
+            "form": form,
+            "when": when,
+            "past": past,
+            "today": today,
+            "error": error,
+            "changed": past is not None and past["ranking"] != today["ranking"],
+        },
+    )
+
+
+# --- Evidence ----------------------------------------------------------------------------------
+
+
+def evidence_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """One download for the file: package, ranking, history, conflicts of interest, award with its digest."""
+    evaluation = _record_reader(request, pk)
+    package = services.evaluation_export(evaluation)
+    document = services.stored_ranking(evaluation)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("package.json", json.dumps(package, indent=2, ensure_ascii=False))
+        archive.writestr("ranking.json", json.dumps(document, indent=2, ensure_ascii=False))
+        archive.writestr("history.csv", _csv(history_rows(evaluation)))
+        conflicts = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related("evaluator", "msp")
+        archive.writestr(
+            "conflicts-of-interest.csv",
+            _csv(
+                [("declared_at", "evaluator", "msp", "note")]
+                + [
+                    (c.declared_at.isoformat(), c.evaluator.get_username(), c.msp.name, c.note)
+                    for c in conflicts.order_by("declared_at", "pk")
+                ]
+            ),
+        )
+        archive.writestr("award.json", json.dumps(_award_record(evaluation), indent=2, ensure_ascii=False))
+        archive.writestr("README.txt", EVIDENCE_README.format(title=evaluation.title, at=timezone.now().isoformat()))
+    response = HttpResponse(out.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "evidence.zip")}"'
+    return response
+
+
+EVIDENCE_README = """Evidence for “{title}”, exported {at}.
+
+package.json                 the evaluation as an msp-eval/1 package (criteria, bids, every score, drafts included)
+ranking.json                 the ranking (msp-eval-ranking/1) as the app holds it
+history.csv                  every recorded change: when, who, action, record, changes, reason
+conflicts-of-interest.csv    the conflicts evaluators declared
+award.json                   every award proposal and decision; for the approved one, the SHA-256 digests
+                             of the canonical package and ranking fixed at approval
+
+Canonical JSON: keys sorted, no spaces, UTF-8, numbers rounded to 6 decimals (integers without a point).
+"""
+
+
+def _csv(rows: list[tuple[Any, ...]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow([ranking.spreadsheet_safe(str(cell)) if cell is not None else "" for cell in row])
+    return out.getvalue()
+
+
+def _award_record(evaluation: Evaluation) -> dict[str, Any]:
+    awards = Award.objects.filter(evaluation=evaluation).select_related("bid", "proposed_by", "decided_by")
+    return {
+        "evaluation": evaluation.title,
+        "status": evaluation.status,
+        "awards": [
+            {
+                "winner": award.bid.vendor_name,
+                "decision": award.decision,
+                "rationale": award.rationale,
+                "proposed_by": award.proposed_by.get_username(),
+                "proposed_at": award.proposed_at.isoformat(),
+                "decided_by": award.decided_by.get_username() if award.decided_by else None,
+                "decided_at": award.decided_at.isoformat() if award.decided_at else None,
+                "comment": award.comment,
+                "package_sha256": award.package_digest or None,
+                "ranking_sha256": award.ranking_digest or None,
+                "ranking": award.ranking_document,
+            }
+            for award in awards.order_by("proposed_at", "pk")
+        ],
+        "digest_rules": (
+            f"SHA-256 of canonical JSON: sorted keys, separators ',' and ':', UTF-8, "
+            f"numbers rounded to {record.NUMBER_PLACES} decimals"
+        ),
+    }
