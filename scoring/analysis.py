@@ -60,7 +60,7 @@ def statement(entry: Mapping, subject: str) -> str:
     below, above = entry.get("below_leader"), entry.get("above_leader")
     if low is None and high is None:
         return f"stays first whatever {subject}"
-    if low is not None and Decimal(low) == 0:
+    if low is not None and shown(low) == "0":
         falls = f"{subject} is cut to 0 ({below} then leads)"
     elif low is not None:
         falls = f"{subject} falls below {shown(low)} ({below} then leads)"

@@ -48,6 +48,7 @@ class Bar:
     y: float
     total_text: str
     segments: list[Segment] = field(default_factory=list)
+    penalty: Segment | None = None  # drawn hatched over the end of the bar: points taken off
 
     @property
     def text_y(self) -> float:
@@ -136,12 +137,26 @@ def contribution_chart(
                 [(category, float(Decimal(parts[category]))) for category in categories if category in parts],
             )
         )
-    return _stacked(rows, 100.0, colours, lambda v: f"{v:.0f}")
+    chart = _stacked(rows, 100.0, colours, lambda v: f"{v:.0f}")
+    scale = _scale(100.0)
+    for bar, row in zip(chart.bars, ranked, strict=False):
+        before = sum(segment.value for segment in bar.segments)
+        if before - row["total"] > 0.005:  # under the penalty policy: the part taken off
+            bar.penalty = Segment(
+                label="Red-flag penalty",
+                value=before - row["total"],
+                x=LABEL_WIDTH + row["total"] * scale,
+                width=(before - row["total"]) * scale,
+                colour="#B02A37",
+            )
+    if any(bar.penalty for bar in chart.bars):
+        chart.legend.append(("Red-flag penalty (hatched: taken off the total)", "#B02A37"))
+    return chart
 
 
 def cost_chart(costs: Sequence[Mapping]) -> BarChart:
     """Each bid's TCO over the horizon, in its three parts: upfront, MSP fees, internal IT staff."""
-    maximum = max((float(c["total"]) for c in costs), default=0.0)
+    maximum = max((float(c["total"]) for c in costs[:MAX_SERIES]), default=0.0)
     rows = [
         (
             c["vendor"],
@@ -185,7 +200,7 @@ def cumulative_chart(costs: Sequence[Mapping], months: int) -> LineChart:
     so the gap between the two is the internal staff.
     """
     width, height, left, right, top, bottom = WIDTH, 300, 80, WIDTH - 20, 16, 260
-    maximum = max((float(c["total"]) for c in costs), default=0.0) or 1.0
+    maximum = max((float(c["total"]) for c in costs[:MAX_SERIES]), default=0.0) or 1.0
     step = _nice_step(maximum)
     ceiling = step * (int(maximum / step) + (0 if maximum % step == 0 else 1))
     x_per_month = (right - left) / max(months, 1)

@@ -17,8 +17,8 @@ from django.utils.cache import patch_vary_headers
 
 from . import consensus, exports, insight, ranking, selectors, services
 from .forms import WhatIfForm
-from .models import Bid, ConflictOfInterest, Criterion, Evaluation, Score, Waiver
-from .views import _evaluation, _filename, _require, compare_sections
+from .models import Award, AwardDecision, Bid, ConflictOfInterest, Criterion, Evaluation, Score, Waiver
+from .views import _evaluation, _filename, _require, compare_page, compare_sections
 
 
 def _results(request: HttpRequest, pk: int, message: str) -> Evaluation:
@@ -118,6 +118,9 @@ def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("bid__vendor_name", "code"),
             "conflicts": ConflictOfInterest.objects.filter(evaluation=evaluation).select_related("evaluator", "msp"),
             "incomplete": [row["vendor"] for row in context["ranked"] if not row["complete"]],
+            "award": Award.objects.filter(evaluation=evaluation, decision=AwardDecision.APPROVED)
+            .select_related("bid", "decided_by")
+            .first(),
         }
     )
     return render(request, "scoring/board_pack.html", context)
@@ -132,17 +135,8 @@ def compare_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
     chosen, sections, error = compare_sections(request, evaluation, bids)
     if error or not sections:
-        return render(
-            request,
-            "scoring/compare.html",
-            {
-                "evaluation": evaluation,
-                "bids": bids,
-                "chosen": chosen,
-                "sections": [],
-                "error": error or "Pick two to four bids of this evaluation.",
-            },
-            status=400,
+        return compare_page(
+            request, evaluation, bids, chosen, [], error or "Pick two to four bids of this evaluation.", status=400
         )
     body = exports.comparison_xlsx(evaluation, [bid.vendor_name for bid in chosen], sections)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.core.validators import validate_slug
+from django.db.models import Case, When
 from django.utils import timezone
 
 from accounts.roles import EVALUATOR
@@ -442,7 +443,11 @@ class AwardProposalForm(forms.Form):
 
     def __init__(self, *args: Any, ranked_bids: list[Bid], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["bid"].queryset = Bid.objects.filter(pk__in=[bid.pk for bid in ranked_bids])
+        # Rank order, leader first (not the bids' recorded order).
+        chosen = Bid.objects.filter(pk__in=[bid.pk for bid in ranked_bids])
+        if ranked_bids:
+            chosen = chosen.order_by(Case(*(When(pk=bid.pk, then=rank) for rank, bid in enumerate(ranked_bids))))
+        self.fields["bid"].queryset = chosen
         self.fields["bid"].label_from_instance = lambda bid: bid.vendor_name
         if ranked_bids:
             self.fields["bid"].initial = ranked_bids[0].pk

@@ -26,6 +26,13 @@ class Lead:
     def margin(self) -> float | None:
         return None if self.runner_up is None else self.leader["total"] - self.runner_up["total"]
 
+    @property
+    def tie(self) -> str:
+        """How first place was settled when the totals agree: "tco", "name", or "" for a real lead."""
+        if self.runner_up is None or round(self.margin, 2) != 0:
+            return ""
+        return "tco" if self.leader["tco"] != self.runner_up["tco"] else "name"
+
 
 def lead(document: Mapping) -> Lead | None:
     ranked = [row for row in document["ranking"] if row["status"] == "ranked"]

@@ -150,10 +150,22 @@ def _build_input(
     return RankingInput(evaluation=evaluation, criteria=criteria, requirements=requirements, bids=bids, data=data)
 
 
+def ranking_day(evaluation: Evaluation) -> date:
+    """The day a ranking of the evaluation is computed for, which decides what evidence has expired.
+
+    Today for an open evaluation. A locked one keeps the day it was locked (its
+    last change), so every figure read off it agrees with the ranking it was
+    decided on, however much evidence has expired since.
+    """
+    if evaluation.is_locked and evaluation.updated_at is not None:
+        return timezone.localtime(evaluation.updated_at).date()
+    return timezone.localdate()
+
+
 def ranking_input(evaluation: Evaluation, *, today: date | None = None) -> RankingInput:
     """Everything the ranking needs, in eight queries whatever the size.
 
-    ``today`` decides which evidence has expired (default: the real today).
+    ``today`` decides which evidence has expired (default: ``ranking_day``).
     """
     return _build_input(
         evaluation,
@@ -174,7 +186,7 @@ def ranking_input(evaluation: Evaluation, *, today: date | None = None) -> Ranki
         score_rows=Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False).values_list(
             "bid_id", "criterion__key", "score"
         ),
-        today=today or timezone.localdate(),
+        today=today or ranking_day(evaluation),
     )
 
 

@@ -98,16 +98,23 @@ def _roots(p2: Decimal, p1: Decimal, p0: Decimal) -> list[Decimal]:
     return [w for w in ((-p1 - root) / (2 * p2), (-p1 + root) / (2 * p2)) if w > 0]
 
 
+# The ranking calls totals that agree to 6 decimals a tie: the order can change where the totals
+# come within half a millionth of each other, not only where they meet.
+TIE_BAND = Decimal("0.0000005")
+
+
 def _breakpoints(leader: _Line, rival: _Line) -> list[Decimal]:
-    """Weights where the two totals (or a penalised total and zero) meet."""
-    # leader − rival = Δ (the penalties' difference) ⇔ polynomial below = 0, for denominators > 0
-    delta = leader.penalty - rival.penalty if leader.penalised else ZERO
+    """Weights where the two totals meet or come within the tie band (or a penalised total reaches zero)."""
+    penalties = leader.penalty - rival.penalty if leader.penalised else ZERO
     la, lb, lc, ld = leader.a, leader.b, leader.c, leader.d
     ra, rb, rc, rd = rival.a, rival.b, rival.c, rival.d
-    p2 = lb * rd - rb * ld - delta * ld * rd
-    p1 = la * rd + lb * rc - ra * ld - rb * lc - delta * (lc * rd + ld * rc)
-    p0 = la * rc - ra * lc - delta * lc * rc
-    points = _roots(p2, p1, p0)
+    points: list[Decimal] = []
+    for delta in (penalties, penalties - TIE_BAND, penalties + TIE_BAND):
+        # leader − rival = Δ ⇔ the polynomial below = 0, for positive denominators
+        p2 = lb * rd - rb * ld - delta * ld * rd
+        p1 = la * rd + lb * rc - ra * ld - rb * lc - delta * (lc * rd + ld * rc)
+        p0 = la * rc - ra * lc - delta * lc * rc
+        points += _roots(p2, p1, p0)
     if leader.penalised:  # where a penalised total reaches the floor of zero
         for line in (leader, rival):
             points += _roots(ZERO, line.b - line.penalty * line.d, line.a - line.penalty * line.c)
@@ -132,6 +139,9 @@ def _range(lines: list[_Line], leader: _Line, current: Decimal) -> tuple:
     for index, edge in enumerate(edges):
         if edge == 0:
             break
+        if index > 0 and (winner := _first(lines, edge)) is not leader:  # lost right at the edge (a tie)
+            low, below_leader = edge, winner.vendor
+            break
         floor = edges[index + 1] if index + 1 < len(edges) else ZERO
         winner = _first(lines, (edge + floor) / 2)
         if winner is not leader:
@@ -145,6 +155,9 @@ def _range(lines: list[_Line], leader: _Line, current: Decimal) -> tuple:
     high = above_leader = None
     edges = [current, *(p for p in points if p > current)]
     for index, edge in enumerate(edges):
+        if index > 0 and (winner := _first(lines, edge)) is not leader:  # lost right at the edge (a tie)
+            high, above_leader = edge, winner.vendor
+            break
         probe = (edge + edges[index + 1]) / 2 if index + 1 < len(edges) else edge * 2 + 1
         winner = _first(lines, probe)
         if winner is not leader:

@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import EVALUATOR
 from evaluator.concurrency import save_versioned
+from evaluator.history import acting_as
 from vendors import services as vendor_services
 from vendors.models import MSP, ClientReference
 
@@ -101,13 +102,13 @@ def recording_refusals(user: AbstractBaseUser | None, where: str) -> Iterator[No
     finally:
         pending = _refusals.get() or []
         _refusals.reset(token)
+        known = user if user is not None and user.is_authenticated else None
         for evaluation_id, action in dict.fromkeys(pending):
             try:
-                LockedWriteAttempt.objects.create(
-                    evaluation_id=evaluation_id,
-                    user=user if user is not None and user.is_authenticated else None,
-                    action=f"{action} ({where})"[:200],
-                )
+                with acting_as(known):
+                    LockedWriteAttempt.objects.create(
+                        evaluation_id=evaluation_id, user=known, action=f"{action} ({where})"[:200]
+                    )
             except DatabaseError:
                 logger.exception("Could not record a refused write to locked evaluation %s", evaluation_id)
 
@@ -160,12 +161,15 @@ def stored_results(evaluation: Evaluation) -> tuple[dict, dict]:
         stale = (expired and not evaluation.is_locked) or not analysis.is_current(result)
     if not stale:
         return document, result
-    if stored is not None and evaluation.is_locked:
-        # The decided ranking stays as it was; only its analysis is brought up to date.
-        result = _compute_results(evaluation)[1]
-        StoredRanking.objects.filter(evaluation=evaluation).update(analysis=result)
-        return document, result
     with transaction.atomic():
+        # Decide again under the row lock: an award may have landed since the evaluation was read.
+        evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if stored is not None and evaluation.is_locked:
+            # The decided ranking stays as it was; only its analysis is brought up to date,
+            # computed for the day it was locked (selectors.ranking_day), so the two agree.
+            result = _compute_results(evaluation)[1]
+            StoredRanking.objects.filter(evaluation=evaluation).update(analysis=result)
+            return document, result
         return refresh_ranking(evaluation)
 
 
@@ -697,6 +701,8 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
     evaluation.status = to
     evaluation.version += 1
     _save(evaluation, reason=reason, update_fields=["status", "version", "updated_at"])
+    # A cancellation locks the ranking as it stands today: store it so.
+    refresh_ranking(evaluation)
     return evaluation
 
 

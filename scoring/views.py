@@ -167,7 +167,7 @@ def evaluation_create(request: HttpRequest) -> HttpResponse:
 
 def _prefill_assessment(request: HttpRequest) -> NeedsAssessment | None:
     raw = request.GET.get("assessment", "")
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         return None
     return selectors.visible_assessments(request.user).filter(pk=int(raw)).first()
 
@@ -900,7 +900,7 @@ def compare_sections(
     request: HttpRequest, evaluation: Evaluation, bids: list[Bid]
 ) -> tuple[list[Bid], list[tuple[str, list[CompareLine]]], str]:
     """The bids picked in ``?bid=``, their comparison in sections, and an error for a bad pick."""
-    chosen_ids = [int(raw) for raw in request.GET.getlist("bid") if raw.isdigit() and len(raw) < 19]
+    chosen_ids = [int(raw) for raw in request.GET.getlist("bid") if raw.isascii() and raw.isdigit() and len(raw) < 19]
     chosen = [bid for bid in bids if bid.pk in chosen_ids]
     error = ""
     if request.GET.getlist("bid") and not 2 <= len(chosen) <= 4:
@@ -1016,18 +1016,27 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "scoring.view_results", evaluation, "The comparison opens to you once you submit your scorecard.")
     bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
     chosen, sections, error = compare_sections(request, evaluation, bids)
-    return render(
-        request,
-        "scoring/compare.html",
-        {
-            "evaluation": evaluation,
-            "bids": bids,
-            "chosen": chosen,
-            "sections": sections,
-            "error": error,
-            "query": request.GET.urlencode(),
-        },
-    )
+    return compare_page(request, evaluation, bids, chosen, sections, error)
+
+
+def compare_page(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    bids: list[Bid],
+    chosen: list[Bid],
+    sections: list,
+    error: str,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "evaluation": evaluation,
+        "bids": bids,
+        "chosen": chosen,
+        "sections": sections,
+        "error": error,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "scoring/compare.html", context, status=status)
 
 
 # --- Consensus ---------------------------------------------------------------------------------

@@ -29,3 +29,13 @@ def number(value: object, places: int = 2) -> str:
 @register.filter
 def get(mapping: dict, key: object) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def weight(value: object) -> str:
+    """A weight as people write it: at most 2 decimals, no trailing zeros (18, 37.5)."""
+    if value is None or value == "":
+        return "—"
+    from scoring.analysis import shown
+
+    return shown(str(value))

@@ -399,8 +399,9 @@ def test_it_renders_the_dashboard_in_a_fixed_number_of_queries(procurement):
     # 1 session, 2 user, 3 the user's groups (role checks and the menu share them),
     # 4 the evaluation (scoped to the user, with its owner), 5 the user's own assignment (none for the owner),
     # 6 the assignments with their evaluators, 7 the criteria, 8 the bids with their MSPs,
-    # 9 the requirements, 10 the stored ranking, 11 the conflicts of interest with evaluator and MSP.
-    assert counts == [11, 11]
+    # 9 the open award (pending or approved) with its bid, 10 the requirements, 11 the stored ranking,
+    # 12 the conflicts of interest with evaluator and MSP.
+    assert counts == [12, 12]
 
 
 def test_it_downloads_the_ranking_in_a_fixed_number_of_queries(procurement):
