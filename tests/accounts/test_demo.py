@@ -132,14 +132,35 @@ def test_it_loads_a_ranked_demo_evaluation(db):
 
     seed()
 
-    evaluation = Evaluation.objects.get()
-    assert (evaluation.model, evaluation.status) == ("both", "scoring")
+    evaluation = Evaluation.objects.get(status="scoring")
+    assert evaluation.model == "both"
     assert Bid.objects.filter(evaluation=evaluation).count() == 6
     assert set(Bid.objects.values_list("model", flat=True)) == {"co_managed", "fully_managed"}
     assert Waiver.objects.get().code == "lock-in-contract"
-    submitted = {a.evaluator.username: a.is_submitted for a in Assignment.objects.select_related("evaluator")}
+    submitted = {
+        a.evaluator.username: a.is_submitted
+        for a in Assignment.objects.filter(evaluation=evaluation).select_related("evaluator")
+    }
     assert submitted == {"evaluator": True, "evaluator2": True, "evaluator3": False}
     rows = stored_ranking(evaluation)["ranking"]
     assert [row["status"] for row in rows].count("ranked") == 5
     assert rows[-1]["vendor"] == "Apex Managed Services"
     assert rows[-1]["red_flags"] == ["lock-in-contract"]
+
+
+@override_settings(DEBUG=True)
+def test_it_loads_an_awarded_evaluation_with_an_intact_record(db):
+    from scoring import services
+    from scoring.models import Award, Evaluation
+
+    seed()
+
+    awarded = Evaluation.objects.get(status="awarded")
+    award = Award.objects.get(evaluation=awarded)
+    assert (award.decision, award.proposed_by.username, award.decided_by.username) == (
+        "approved",
+        "procurement",
+        "executive",
+    )
+    assert award.bid.vendor_name == services.stored_ranking(awarded)["ranking"][0]["vendor"]
+    assert services.verification(awarded, award)["matches"] is True

@@ -354,10 +354,12 @@ class Command(BaseCommand):
                 Organization.objects.create(**ORGANIZATION)
                 self._create_msps(procurement)
             evaluation = self._create_evaluation(procurement)
+            awarded = self._create_awarded(procurement)
 
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo loaded: Harbor Dental Group, 12 MSPs and the evaluation “{evaluation.title}” (6 bids)."
+                f"Demo loaded: Harbor Dental Group, 12 MSPs, the evaluation “{evaluation.title}” (6 bids, "
+                f"scoring) and “{awarded.title}” (awarded, with its record)."
             )
         )
         self.stdout.write(f"Log in at {settings.SITE_URL}/accounts/login/ as:")
@@ -447,6 +449,72 @@ class Command(BaseCommand):
                     assignment=assignment, entries=entries, submit=user.username != "evaluator3"
                 )
         return evaluation
+
+    def _create_awarded(self, owner: User) -> Evaluation:
+        """A finished evaluation: scored, proposed by the owner, approved by the executive, locked."""
+        today = date.today()
+        executive = User.objects.get(username="executive")
+        with acting_as(owner):
+            evaluation = scoring_services.evaluation_create(
+                owner=owner,
+                title="Help desk pilot 2026",
+                model=Model.FULLY_MANAGED,
+                term_months=12,
+                bids_due=today - timedelta(days=60),
+                scoring_due=today - timedelta(days=40),
+                decision_due=today - timedelta(days=30),
+                organization_name=ORGANIZATION["name"],
+                employees=ORGANIZATION["employees"],
+                devices=ORGANIZATION["devices"],
+                it_staff=ORGANIZATION["it_staff"],
+                it_staff_annual_cost=ORGANIZATION["it_staff_annual_cost"],
+            )
+            evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.COLLECTING_BIDS)
+            for vendor, fee, minutes in [
+                ("Pacific Coast Managed IT", 13500, 30),
+                ("Harborview MSP", 12900, 45),
+                ("Canyon Compliance IT", 14200, 20),
+            ]:
+                scoring_services.bid_create(
+                    evaluation=evaluation,
+                    msp=MSP.objects.get(name=vendor),
+                    model=Model.FULLY_MANAGED,
+                    pricing_model="flat",
+                    monthly_fee=fee,
+                    onboarding_fee=2500,
+                    contract_term_months=12,
+                    critical_response_minutes=minutes,
+                    references_offered=3,
+                    environment_assessed=True,
+                    documented_escalation=True,
+                    documented_onboarding=True,
+                    performance_exit_clause=True,
+                )
+            evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.SCORING)
+            evaluators = list(User.objects.filter(username__in=["evaluator", "evaluator2"]).order_by("username"))
+            scoring_services.evaluators_add(evaluation=evaluation, users=evaluators)
+        leanings = {"Pacific Coast Managed IT": 4, "Harborview MSP": 3, "Canyon Compliance IT": 3}
+        for user in evaluators:
+            assignment = evaluation.assignments.get(evaluator=user)
+            with acting_as(user):
+                entries = {
+                    (bid.pk, question.pk): (max(0, min(5, leanings[bid.msp.name] + index % 2)), "")
+                    for bid, questions in scoring_services.scorecard_slots(assignment)
+                    for index, question in enumerate(questions)
+                }
+                scoring_services.scorecard_save(assignment=assignment, entries=entries, submit=True)
+        with acting_as(owner):
+            evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.DECISION)
+            leader = scoring_services.stored_ranking(evaluation)["ranking"][0]["vendor"]
+            award = scoring_services.award_propose(
+                evaluation=evaluation,
+                bid=evaluation.bids.get(vendor_name=leader),
+                rationale="First on service and on cost; both references confirmed the 30-minute response.",
+                by=owner,
+            )
+        with acting_as(executive):
+            scoring_services.award_decide(award=award, approve=True, comment="Approved for the pilot.", by=executive)
+        return Evaluation.objects.get(pk=evaluation.pk)
 
     def _add_checks_and_evidence(self, owner: User, bids: dict, requirements: list) -> None:
         today = date.today()
