@@ -19,7 +19,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 ACTIONS = {"+": "create", "~": "update", "-": "delete"}
-HIDDEN_FIELDS = {"version", "updated_at", "created_at"}
+# Bookkeeping, and documents kept whole elsewhere (an award's ranking: its digest is in the history).
+HIDDEN_FIELDS = {"version", "updated_at", "created_at", "ranking_document"}
 
 
 @dataclass

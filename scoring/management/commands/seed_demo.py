@@ -489,6 +489,7 @@ class Command(BaseCommand):
                     documented_escalation=True,
                     documented_onboarding=True,
                     performance_exit_clause=True,
+                    scope_included=list(FULLY_MANAGED_INCLUSIONS),
                 )
             evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.SCORING)
             evaluators = list(User.objects.filter(username__in=["evaluator", "evaluator2"]).order_by("username"))
