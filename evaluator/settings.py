@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "accounts",
     "vendors",
     "scoring",
+    "notifications",
+    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "notifications.context_processors.unread",
             ],
         },
     },

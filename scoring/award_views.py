@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -121,9 +121,8 @@ def award_propose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def award_decide(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
-    _require(
-        request, "scoring.decide_award", evaluation, "Only an executive who did not score this evaluation decides."
-    )
+    if not services.may_decide_award(request.user, evaluation):
+        raise PermissionDenied("Only an executive who did not score this evaluation decides on its award.")
     award = get_object_or_404(Award, pk=award_pk, evaluation=evaluation)
     form = AwardDecisionForm(request.POST)
     if not form.is_valid():

@@ -17,6 +17,7 @@ from vendors.models import MSP, ClientReference, ReferenceOutcome
 from . import guide, ranking, services
 from .models import (
     Bid,
+    CandidateStatus,
     Criterion,
     DocumentKind,
     Evaluation,
@@ -115,6 +116,32 @@ class EvaluatorsForm(forms.Form):
             User.objects.filter(is_active=True, groups__name=EVALUATOR).exclude(pk__in=assigned).order_by("username")
         )
         self.fields["evaluators"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
+
+
+class CandidateInviteForm(forms.Form):
+    msps = safe.ModelMultipleChoiceField(
+        queryset=MSP.objects.none(),
+        label="Invite MSPs",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="MSPs of the registry that are not candidates yet, with the models they offer.",
+    )
+
+    def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        taken = evaluation.candidates.values("msp_id")
+        # Every active MSP, fitting or not: the service names those that offer no model the evaluation compares.
+        self.fields["msps"].queryset = MSP.objects.filter(archived_at__isnull=True).exclude(pk__in=taken)
+        self.fields["msps"].label_from_instance = lambda msp: f"{msp.name} ({', '.join(msp.models_offered).lower()})"
+
+
+class CandidateStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=CandidateStatus.choices)
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why they declined or withdrew, as they said it.",
+    )
 
 
 # What the service edits, plus the MSP on a new bid; the split is assembled from one field per function.

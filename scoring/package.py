@@ -7,8 +7,8 @@ loader in ``services`` writes a valid package in one transaction.
 
 Besides the contract's keys the app accepts its own extensions (listed in the
 README): ``evaluation.sealed_prices``, ``evaluation.monthly_budget``,
-``criteria[].rubric``, ``conflicts``, and per bid ``scope_included``,
-``scope_excluded``, ``arrangement`` and ``responsibilities``.
+``criteria[].rubric``, ``conflicts``, ``candidates``, and per bid ``scope_included``,
+``scope_excluded``, ``arrangement``, ``responsibilities``, ``documents`` and ``reference_checks``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ STATUSES = ("draft", "collecting_bids", "scoring", "decision", "awarded", "cance
 POLICIES = ("disqualify", "penalty")
 APPLIES_TO = ("all", "fully_managed", "co_managed")
 KINDS = ("question", "price")
+CANDIDATE_STATUSES = ("invited", "declined", "withdrawn")
 AMOUNT_FIELDS = ("rate", "monthly_fee", "est_hours_per_month", "project_price")
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 MAX_DECIMALS = 6
@@ -111,6 +112,7 @@ class Package:
     scores: list[dict[str, Any]]
     submitted: list[str]
     conflicts: list[dict[str, str]]
+    candidates: list[dict[str, str]] = field(default_factory=list)
 
 
 class PackageError(Exception):
@@ -328,6 +330,7 @@ TOP_KEYS = {
     "scores",
     "submitted",
     "conflicts",
+    "candidates",
 }
 EVALUATION_KEYS = {
     "title",
@@ -394,6 +397,7 @@ def parse_package(data: Any) -> Package:
     submitted = _submitted(r, top.get("submitted", []), evaluators)
     conflicts = _conflicts(r, top.get("conflicts", []), evaluators, bids)
     _check_conflicted_scores(r, scores, conflicts)
+    candidates = _candidates(r, top.get("candidates", []))
 
     if r.errors:
         raise PackageError(r.errors)
@@ -407,6 +411,7 @@ def parse_package(data: Any) -> Package:
         scores=scores,
         submitted=submitted,
         conflicts=conflicts,
+        candidates=candidates,
     )
 
 
@@ -843,3 +848,30 @@ def _check_conflicted_scores(r: _Reader, scores: list[dict[str, Any]], conflicts
             continue  # already reported
         if (score["evaluator"], vendor_key(str(score["vendor"]))) in conflicted:
             r.error(f"scores[{i}]", f"{score['evaluator']} declared a conflict with {score['vendor']}")
+
+
+def _candidates(r: _Reader, value: Any) -> list[dict[str, str]]:
+    """The MSPs invited to bid, bidders or not (an app extension).
+
+    A bidder needs no entry (every bidder is a candidate); an entry for one sets its status and note.
+    """
+    result = []
+    seen: set[str] = set()
+    for i, item in enumerate(r.array(value, "candidates")):
+        p = f"candidates[{i}]"
+        data = r.obj(item, p, {"vendor", "status", "note"})
+        if data is None:
+            continue
+        vendor = r.text(data, "vendor", p, max_length=200)
+        if vendor is not None:
+            if vendor_key(vendor) in seen:
+                r.error(f"{p}.vendor", f"a second entry for {vendor!r}")
+            seen.add(vendor_key(vendor))
+        result.append(
+            {
+                "vendor": vendor or "",
+                "status": r.choice(data, "status", p, CANDIDATE_STATUSES, default="invited") or "invited",
+                "note": r.text(data, "note", p, required=False, nullable=True) or "",
+            }
+        )
+    return result

@@ -36,5 +36,8 @@ rules.add_perm("scoring.export_package", is_admin | is_owner | is_executive | is
 rules.add_perm("scoring.score_evaluation", is_assigned)
 # An award is proposed by the owner and decided by an executive who did not score it.
 rules.add_perm("scoring.propose_award", manages)
-rules.add_perm("scoring.decide_award", is_executive & ~is_assigned)
+# A predicate, not only a permission: superusers pass every permission check, and an admin who is
+# not an executive must not approve an award.
+may_decide_award = is_executive & ~is_assigned
+rules.add_perm("scoring.decide_award", may_decide_award)
 rules.add_perm("scoring.unlock_evaluation", is_admin)

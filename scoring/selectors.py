@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from accounts.roles import AUDITOR, EXECUTIVE, group_names
@@ -23,6 +23,8 @@ from .models import (
     Award,
     Bid,
     BidDocument,
+    Candidate,
+    CandidateStatus,
     ConflictOfInterest,
     Criterion,
     DocumentKind,
@@ -259,6 +261,27 @@ def ranking_input_as_of(evaluation: Evaluation, when: datetime) -> RankingInput:
     )
 
 
+def candidates(evaluation: Evaluation) -> QuerySet[Candidate]:
+    """The evaluation's candidates by MSP name, each with ``bid_id``: its bid, or None while none is received."""
+    bid = Bid.objects.filter(evaluation=OuterRef("evaluation"), msp=OuterRef("msp")).values("pk")[:1]
+    return (
+        Candidate.objects.filter(evaluation=evaluation)
+        .select_related("msp")
+        .annotate(bid_id=Subquery(bid))
+        .order_by(Lower("msp__name"), "pk")
+    )
+
+
+def candidates_without_bid(evaluation: Evaluation) -> QuerySet[Candidate]:
+    """Invited candidates whose bid has not arrived (nobody waits for those who declined or withdrew)."""
+    return candidates(evaluation).filter(status=CandidateStatus.INVITED, bid_id__isnull=True)
+
+
+def candidate_counts(evaluation: Evaluation) -> dict[str, int]:
+    """How many MSPs were invited (every candidate was) and how many of them bid, in one query."""
+    return candidates(evaluation).aggregate(invited=Count("pk"), bid=Count("pk", filter=Q(bid_id__isnull=False)))
+
+
 def assignment_for(evaluation: Evaluation, user: AbstractBaseUser) -> Assignment | None:
     return Assignment.objects.filter(evaluation=evaluation, evaluator=user).first()
 
@@ -272,6 +295,7 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
         a.pk: a.evaluator.get_username()
         for a in Assignment.objects.filter(evaluation=evaluation).select_related("evaluator")
     }
+    msp_names = dict(MSP.objects.filter(candidacies__evaluation=evaluation).values_list("pk", "name"))
 
     def rows(manager: Any, **filters: Any) -> list[Any]:
         return list(manager.filter(**filters).select_related("history_user"))
@@ -300,6 +324,11 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
             rows(Waiver.history, bid_id__in=bid_ids),
             label="Waiver",
             describe=lambda r: f"{r.code} on {vendor.get(r.bid_id, r.bid_id)}",
+        ),
+        *entries(
+            rows(Candidate.history, evaluation_id=evaluation.pk),
+            label="Candidate",
+            describe=lambda r: msp_names.get(r.msp_id, f"MSP #{r.msp_id}"),
         ),
         *entries(
             rows(ConflictOfInterest.history, evaluation_id=evaluation.pk),

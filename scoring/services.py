@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -30,7 +29,7 @@ from evaluator.history import acting_as
 from vendors import services as vendor_services
 from vendors.models import MSP, ClientReference
 
-from . import analysis, guide, ranking, record, selectors
+from . import analysis, guide, ranking, record, selectors, signals
 from .models import (
     AppliesTo,
     Assignment,
@@ -38,6 +37,8 @@ from .models import (
     AwardDecision,
     Bid,
     BidDocument,
+    Candidate,
+    CandidateStatus,
     ConflictOfInterest,
     Criterion,
     CriterionKind,
@@ -57,7 +58,7 @@ from .models import (
     StoredRanking,
     Waiver,
 )
-from .package import AMOUNT_FIELDS, PACKAGE_FORMAT, Package
+from .package import AMOUNT_FIELDS, PACKAGE_FORMAT, Package, vendor_key
 
 logger = logging.getLogger(__name__)
 
@@ -203,20 +204,48 @@ def _evaluator_users(evaluators: list[dict[str, str]]) -> dict[str, User]:
     return users
 
 
+def _msp_named(name: str, *, fully_managed: bool, co_managed: bool) -> MSP:
+    """The registry's MSP of that name, or a new one offering the models given."""
+    msp = MSP.objects.filter(name__iexact=vendor_services.normalize_name(name)).first()
+    if msp is None:
+        msp = vendor_services.msp_create(name=name, offers_fully_managed=fully_managed, offers_co_managed=co_managed)
+    return msp
+
+
 def _msps(bids: Iterable[Any]) -> dict[str, MSP]:
     """The MSP of each bid's vendor: an existing one of the same name, or a new one."""
-    result: dict[str, MSP] = {}
-    for bid in bids:
-        key = bid.vendor.casefold()
-        msp = MSP.objects.filter(name__iexact=vendor_services.normalize_name(bid.vendor)).first()
-        if msp is None:
-            msp = vendor_services.msp_create(
-                name=bid.vendor,
-                offers_fully_managed=bid.model == "fully_managed",
-                offers_co_managed=bid.model == "co_managed",
-            )
-        result[key] = msp
-    return result
+    return {
+        bid.vendor.casefold(): _msp_named(
+            bid.vendor, fully_managed=bid.model == "fully_managed", co_managed=bid.model == "co_managed"
+        )
+        for bid in bids
+    }
+
+
+def _load_candidates(package: Package, evaluation: Evaluation, msps: dict[str, MSP], owner: AbstractBaseUser) -> None:
+    """The package's candidates, then every bidder it does not list: each bidder is a candidate.
+
+    A listed bidder keeps the status and note the package gives it; a listed vendor with no bid
+    is matched to the registry by name, or added offering the models the evaluation compares.
+    """
+    bidder_msps = {vendor_key(b.vendor): msps[b.vendor.casefold()] for b in package.bids}
+    listed = {vendor_key(c["vendor"]) for c in package.candidates}
+    unlisted = [
+        {"vendor": b.vendor, "status": CandidateStatus.INVITED, "note": ""}
+        for b in package.bids
+        if vendor_key(b.vendor) not in listed
+    ]
+    candidates: dict[int, Candidate] = {}
+    for entry in [*package.candidates, *unlisted]:
+        msp = bidder_msps.get(vendor_key(entry["vendor"])) or _msp_named(
+            entry["vendor"],
+            fully_managed=evaluation.allows_bid_model(Model.FULLY_MANAGED),
+            co_managed=evaluation.allows_bid_model(Model.CO_MANAGED),
+        )
+        candidates.setdefault(
+            msp.pk, Candidate(evaluation=evaluation, msp=msp, status=entry["status"], note=entry["note"])
+        )
+    bulk_create_with_history(list(candidates.values()), Candidate, default_user=owner)
 
 
 @transaction.atomic
@@ -329,6 +358,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         default_user=owner,
     )
     bid_of = {b.vendor.casefold(): bid for b, bid in zip(package.bids, bids, strict=True)}
+    _load_candidates(package, evaluation, msps, owner)
 
     bulk_create_with_history(
         [
@@ -540,6 +570,11 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
         .values_list("assignment__evaluator__username", "bid_id", "criterion__key", "score", "note")
     )
     conflicts = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related("evaluator", "msp")
+    candidates = [
+        # A bidder under the name its bid carries, so the loader matches the two.
+        {"vendor": vendor_of_msp.get(c.msp_id, c.msp.name), "status": c.status, "note": c.note}
+        for c in Candidate.objects.filter(evaluation=evaluation).select_related("msp")
+    ]
     return {
         "format": PACKAGE_FORMAT,
         "evaluation": {
@@ -595,6 +630,9 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
             for c in conflicts
             if c.msp_id in vendor_of_msp
         ],
+        # Left out when there are none, so the package of an evaluation awarded before candidates
+        # were kept still matches the digest fixed at its approval.
+        **({"candidates": candidates} if candidates else {}),
     }
 
 
@@ -808,6 +846,7 @@ def bid_create(*, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[R
     bid.full_clean()
     bid.save()
     _set_requirements_met(bid, requirements_met)
+    _ensure_candidate(evaluation, msp)
     refresh_ranking(evaluation)
     return bid
 
@@ -894,24 +933,75 @@ def waiver_revoke(*, waiver: Waiver, reason: str) -> Waiver:
     return _retire(waiver, field="revoked_at", reason=reason, missing_reason="Say why the waiver is revoked.")
 
 
-# --- Scorecards --------------------------------------------------------------------------------
+# --- Candidates: the MSPs invited to bid -------------------------------------------------------
 
 
-def _notify_owner_of_conflict(conflict: ConflictOfInterest) -> None:
-    evaluation = conflict.evaluation
-    if not evaluation.owner.email:
-        return
-    who = conflict.evaluator.get_full_name() or conflict.evaluator.get_username()
-    send_mail(
-        subject=f"Conflict of interest declared on “{evaluation.title}”",
-        message=(
-            f"{who} declared a conflict of interest with {conflict.msp.name} and will not score its bid.\n\n"
-            f"Note: {conflict.note or '(none)'}\n\n{settings.SITE_URL}{evaluation.get_absolute_url()}\n"
-        ),
-        from_email=None,
-        recipient_list=[evaluation.owner.email],
-        fail_silently=True,
+def _ensure_candidate(evaluation: Evaluation, msp: MSP) -> None:
+    """Every bidder is a candidate: an MSP that bids without an invitation becomes an invited one."""
+    if not Candidate.objects.filter(evaluation=evaluation, msp=msp).exists():
+        candidate = Candidate(evaluation=evaluation, msp=msp)
+        candidate.full_clean()
+        candidate.save()
+
+
+def _offers_a_model_of(msp: MSP, evaluation: Evaluation) -> bool:
+    return (msp.offers_fully_managed and evaluation.allows_bid_model(Model.FULLY_MANAGED)) or (
+        msp.offers_co_managed and evaluation.allows_bid_model(Model.CO_MANAGED)
     )
+
+
+def _named(msps: list[MSP], singular: str, plural: str) -> str:
+    """The MSPs by name, with the verb agreeing: "A, B and C do", "A does"."""
+    names = [msp.name for msp in msps]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{listed} {singular if len(names) == 1 else plural}"
+
+
+@transaction.atomic
+def candidate_invite(*, evaluation: Evaluation, msps: Iterable[MSP], by: AbstractBaseUser) -> list[Candidate]:
+    """Invite MSPs to bid; those already candidates are skipped. Returns the candidates added.
+
+    All or nothing: an MSP that offers no model the evaluation compares, or an archived one,
+    refuses the whole invitation, naming it.
+    """
+    ensure_writable(evaluation)
+    msps = list({msp.pk: msp for msp in msps}.values())
+    archived = [msp for msp in msps if msp.is_archived]
+    if archived:
+        raise ValidationError({"msps": f"{_named(archived, 'is', 'are')} archived: restore them to invite them."})
+    unfit = [msp for msp in msps if not _offers_a_model_of(msp, evaluation)]
+    if unfit:
+        offered = evaluation.get_model_display().lower()
+        raise ValidationError(
+            {"msps": f"{_named(unfit, 'does', 'do')} not offer {offered} IT, the model this evaluation compares."}
+        )
+    already = set(Candidate.objects.filter(evaluation=evaluation).values_list("msp_id", flat=True))
+    added = []
+    for msp in msps:
+        if msp.pk in already:
+            continue
+        candidate = Candidate(evaluation=evaluation, msp=msp)
+        candidate._history_user = by  # the history names who invited, in a request or not
+        candidate.full_clean()
+        candidate.save()
+        added.append(candidate)
+    return added
+
+
+@transaction.atomic
+def candidate_update(*, candidate: Candidate, status: str, note: str) -> Candidate:
+    """Record that a candidate declined or withdrew (or is invited again), with a note.
+
+    Its bid, if one was received, stays as it is: candidates are never ranked.
+    """
+    ensure_writable(candidate.evaluation)
+    candidate.status, candidate.note = status, note.strip()
+    candidate.full_clean()
+    _save(candidate, update_fields=["status", "note"])
+    return candidate
+
+
+# --- Scorecards --------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -931,7 +1021,7 @@ def conflict_declare(*, assignment: Assignment, msp: MSP, note: str) -> Conflict
     for score in Score.objects.filter(assignment=assignment, bid__msp=msp):
         score._change_reason = "conflict of interest declared"
         score.delete()  # drafts only (the scorecard is not submitted); the history keeps them
-    transaction.on_commit(lambda: _notify_owner_of_conflict(conflict))
+    transaction.on_commit(lambda: signals.conflict_declared.send(sender=ConflictOfInterest, conflict=conflict))
     return conflict
 
 
@@ -1178,12 +1268,15 @@ def award_propose(*, evaluation: Evaluation, bid: Bid, rationale: str, by: Abstr
     award = Award(evaluation=evaluation, bid=bid, rationale=rationale.strip(), proposed_by=by)
     award.full_clean()
     award.save()
+    transaction.on_commit(lambda: signals.award_proposed.send(sender=Award, award=award))
     return award
 
 
 def may_decide_award(user: AbstractBaseUser, evaluation: Evaluation) -> bool:
-    """Executives who did not score it: not assigned to the evaluation as an evaluator."""
-    return user.has_perm("scoring.decide_award", evaluation)
+    """Executives who did not score it: not assigned to the evaluation as an evaluator (admins neither)."""
+    from .rules import may_decide_award as rule
+
+    return user.is_active and rule.test(user, evaluation)
 
 
 def verification(evaluation: Evaluation, award: Award) -> dict[str, Any]:

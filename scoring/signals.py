@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from vendors.models import MSP
 
@@ -39,3 +39,8 @@ def follow_msp_rename(sender: type[MSP], instance: MSP, created: bool, **kwargs:
             bid._change_reason = "the MSP was renamed"
             bid.save(update_fields=["vendor_name"])
             refresh_ranking(bid.evaluation)
+
+
+# Events other apps act on (the reminders app emails people); sent once the write has committed.
+conflict_declared = Signal()  # conflict=ConflictOfInterest
+award_proposed = Signal()  # award=Award

@@ -25,6 +25,8 @@ from . import consensus, exports, guide, insight, ranking, selectors, services
 from .filters import PortfolioFilter
 from .forms import (
     BidForm,
+    CandidateInviteForm,
+    CandidateStatusForm,
     ConflictForm,
     CriteriaForm,
     DocumentForm,
@@ -45,6 +47,7 @@ from .models import (
     AwardDecision,
     Bid,
     BidDocument,
+    Candidate,
     ConflictOfInterest,
     Criterion,
     Evaluation,
@@ -254,6 +257,90 @@ def evaluators_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "scoring/evaluators_form.html", {"evaluation": evaluation, "form": form})
 
 
+# --- Candidates ----------------------------------------------------------------------------------
+
+
+def _candidate_status_prefix(candidate: Candidate) -> str:
+    return f"candidate-{candidate.pk}"
+
+
+def _candidates_page(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    *,
+    invite_form: CandidateInviteForm | None = None,
+    changed: tuple[Candidate, CandidateStatusForm] | None = None,
+) -> HttpResponse:
+    """The candidates with their status and whether their bid arrived; the owner's forms while it is open."""
+    editable = request.user.has_perm("scoring.manage_evaluation", evaluation) and not evaluation.is_locked
+    found = list(selectors.candidates(evaluation))
+    status_forms: dict[int, CandidateStatusForm] = {}
+    if editable:
+        invite_form = invite_form or CandidateInviteForm(evaluation=evaluation)
+        status_forms = {
+            c.pk: CandidateStatusForm(prefix=_candidate_status_prefix(c), initial={"status": c.status, "note": c.note})
+            for c in found
+        }
+        if changed is not None:
+            status_forms[changed[0].pk] = changed[1]
+    return render(
+        request,
+        "scoring/candidates.html",
+        {
+            "evaluation": evaluation,
+            "candidates": [(c, status_forms.get(c.pk)) for c in found],
+            "bid_count": sum(1 for c in found if c.bid_id is not None),
+            "editable": editable,
+            "invite_form": invite_form if editable else None,
+            "open_form": changed[0].pk if changed else None,
+        },
+    )
+
+
+def candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The MSPs invited to bid, whether or not they have bid; the owner invites more here."""
+    evaluation = _evaluation(request, pk)
+    _require(request, "scoring.view_results", evaluation, "The candidates open to you once you submit your scorecard.")
+    form = None
+    if request.method == "POST":
+        _manage(request, evaluation)
+        if response := _writable_or_redirect(request, evaluation):
+            return response
+        form = CandidateInviteForm(request.POST, evaluation=evaluation)
+        if form.is_valid():
+            try:
+                added = services.candidate_invite(
+                    evaluation=evaluation, msps=form.cleaned_data["msps"], by=request.user
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"{len(added)} MSP{'s' if len(added) != 1 else ''} invited to bid.")
+                return redirect("scoring:candidates", pk=evaluation.pk)
+    return _candidates_page(request, evaluation, invite_form=form)
+
+
+@require_POST
+def candidate_update(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
+    evaluation = _evaluation(request, pk)
+    candidate = get_object_or_404(
+        Candidate.objects.select_related("msp", "evaluation"), pk=candidate_pk, evaluation=evaluation
+    )
+    _manage(request, evaluation)
+    if response := _writable_or_redirect(request, evaluation):
+        return response
+    form = CandidateStatusForm(request.POST, prefix=_candidate_status_prefix(candidate))
+    if form.is_valid():
+        try:
+            services.candidate_update(candidate=candidate, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"{candidate.msp.name}: {candidate.get_status_display().lower()}.")
+            return redirect("scoring:candidates", pk=evaluation.pk)
+    return _candidates_page(request, evaluation, changed=(candidate, form))
+
+
 # --- Dashboard ---------------------------------------------------------------------------------
 
 
@@ -290,6 +377,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if sees_results:
         context.update(insight.results(evaluation, criteria, bids))
+        context["candidate_counts"] = selectors.candidate_counts(evaluation)
         context["conflicts"] = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related(
             "evaluator", "msp"
         )

@@ -59,5 +59,6 @@ def test_it_uses_the_same_queries_for_3_and_30_evaluations(procurement, executiv
     large = count_queries(client)
     # session, user, groups, the portfolio COUNT, the buyer profile, the registry summary, the user's
     # and their groups' permissions (asked of Django's backend once the rules say no to add_msp and
-    # add_evaluation), the page of evaluations (owner, stored ranking, scorecard counts in one query)
-    assert small == large == 9
+    # add_evaluation), the page of evaluations (owner, stored ranking, scorecard counts in one query),
+    # the navbar's count of unread notifications
+    assert small == large == 10

@@ -400,8 +400,9 @@ def test_it_renders_the_dashboard_in_a_fixed_number_of_queries(procurement):
     # 4 the evaluation (scoped to the user, with its owner), 5 the user's own assignment (none for the owner),
     # 6 the assignments with their evaluators, 7 the criteria, 8 the bids with their MSPs,
     # 9 the open award (pending or approved) with its bid, 10 the requirements, 11 the stored ranking,
-    # 12 the conflicts of interest with evaluator and MSP.
-    assert counts == [12, 12]
+    # 12 the conflicts of interest with evaluator and MSP, 13 the candidate counts,
+    # 14 the navbar's count of unread notifications.
+    assert counts == [14, 14]
 
 
 def test_it_downloads_the_ranking_in_a_fixed_number_of_queries(procurement):

@@ -243,10 +243,11 @@ def test_it_lists_in_a_constant_number_of_queries(procurement, evaluator):
     # 5. specialties, for the filter form's choices
     # 6. the page of MSPs with reference counts annotated
     # 7. prefetch of the page's specialties
-    assert editor_with_five == editor_with_200 == 7
+    # 8. the navbar's count of unread notifications
+    assert editor_with_five == editor_with_200 == 8
     # A reader fails the rules check, so ModelBackend is asked too: after 5, the user's own
     # permissions and the permissions of the user's groups.
-    assert reader_with_five == reader_with_200 == 9
+    assert reader_with_five == reader_with_200 == 10
 
 
 def test_it_shows_reference_counts_from_the_annotation(procurement, db):

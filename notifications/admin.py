@@ -1,0 +1,26 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Preference, Reminder, Schedule
+
+
+@admin.register(Reminder)
+class ReminderAdmin(SimpleHistoryAdmin):
+    """Read-only: the record of what was sent. Failed ones are easy to find."""
+
+    list_display = ("created_at", "rule", "recipient", "delivery", "attempts", "sent_at", "error")
+    list_filter = ("delivery", "rule")
+    search_fields = ("recipient__username", "title")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.register(Preference, SimpleHistoryAdmin)
+admin.site.register(Schedule, SimpleHistoryAdmin)

@@ -1,0 +1,88 @@
+"""The notification list, reminder preferences, an evaluation's reminder days, and the sending log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from accounts.roles import AUDITOR, group_names
+from scoring.views import _evaluation
+
+from .filters import ReminderFilter
+from .forms import PreferenceForm, ScheduleForm
+from .models import Notification, Preference, Reminder, Schedule
+from .tables import ReminderTable
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's own notifications, newest first; unread ones marked."""
+    notifications = (
+        Notification.objects.filter(user=request.user).select_related("reminder__evaluation").order_by("-created_at")
+    )
+    shown = list(notifications[:200])
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"notifications": shown, "unread_count": sum(1 for n in shown if n.read_at is None)},
+    )
+
+
+@require_POST
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark it read and follow its link (only one's own: another person's is 404)."""
+    notification = get_object_or_404(Notification.objects.select_related("reminder"), pk=pk, user=request.user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return redirect(notification.reminder.url)
+
+
+@require_POST
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    return redirect("notifications:inbox")
+
+
+def preferences(request: HttpRequest) -> HttpResponse:
+    preference = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Reminder preferences saved.")
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """An evaluation's reminder days: its owner (or an admin) sets them."""
+    evaluation = _evaluation(request, pk)
+    if not request.user.has_perm("scoring.manage_evaluation", evaluation):
+        raise PermissionDenied("Only the evaluation's owner and admins set its reminder days.")
+    current = Schedule.objects.filter(evaluation=evaluation).first() or Schedule(evaluation=evaluation)
+    form = ScheduleForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Reminder days saved.")
+        return redirect(evaluation)
+    return render(request, "notifications/schedule.html", {"form": form, "evaluation": evaluation})
+
+
+def log(request: HttpRequest) -> HttpResponse:
+    """What was sent to whom and when, and what failed: admins and auditors."""
+    if not (request.user.is_superuser or AUDITOR in group_names(request.user)):
+        raise PermissionDenied("The sending log is for admins and auditors.")
+    reminders = Reminder.objects.select_related("recipient").order_by("-created_at", "-pk")
+    found = ReminderFilter(request.GET or None, queryset=reminders)
+    table = ReminderTable(found.qs)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "notifications/log.html",
+        {"filter": found, "table": table, "failed": reminders.filter(delivery="failed").count()},
+    )
