@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import ranking, sensitivity
+from . import consensus, ranking, sensitivity
 
-VERSION = 1
+VERSION = 2
 
 
 def build(data: ranking.Evaluation, rows: list[ranking.Row], categories: Mapping[str, str]) -> dict:
@@ -26,6 +26,14 @@ def build(data: ranking.Evaluation, rows: list[ranking.Row], categories: Mapping
             for row in rows
             if row.rank is not None
         },
+        # Where the submitted scores of one bid on one question spread by DISCUSS_RANGE or more.
+        "discuss": [
+            {"vendor": vendor, "criterion": key, "low": min(scores), "high": max(scores), "count": len(scores)}
+            for (vendor, key), scores in sorted(
+                data.scores.items(), key=lambda item: (item[0][0].casefold(), item[0][1])
+            )
+            if scores and max(scores) - min(scores) >= consensus.DISCUSS_RANGE
+        ],
         "sensitivity": [
             {
                 "criterion": found.criterion,

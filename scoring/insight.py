@@ -155,6 +155,8 @@ def results(evaluation: Evaluation, criteria: list[Criterion], bids: list[Bid]) 
         "cost_chart": charts.cost_chart(ranked_costs),
         "cumulative_chart": charts.cumulative_chart(ranked_costs, evaluation.term_months),
         "charted_count": min(len(ranked_costs), charts.MAX_SERIES),
+        "discuss": stored.get("discuss", []),
+        "criterion_text": {c.key: c.text for c in criteria},
         "fragile": [r for r in found if not r.robust],
         "robust": [r for r in found if r.robust],
     }

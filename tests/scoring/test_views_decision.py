@@ -298,3 +298,20 @@ def test_an_evaluation_without_bids_exports_valid_empty_files(procurement, execu
     assert sheet.max_row == 1
     for suffix in ("", "sensitivity/", "board-pack/", "consensus/"):
         assert page(executive, base + suffix).status_code == 200
+
+
+def test_the_dashboard_says_where_evaluators_disagree_as_the_consensus_page_does(procurement, executive):
+    package = two_bid_package()
+    package["evaluators"].append({"username": "bob", "name": "Bob Lee", "email": "bob@example.com"})
+    # Bob scores A's quality 1 where Alice gave 5 (a spread of 4: discuss); B 4 against Alice's 3 (1: no).
+    package["scores"] += [
+        {"evaluator": "bob", "vendor": "A", "criterion": "quality", "score": 1},
+        {"evaluator": "bob", "vendor": "B", "criterion": "quality", "score": 4},
+    ]
+    package["submitted"].append("bob")
+    evaluation = load(procurement, package)
+    response = page(executive, f"/evaluations/{evaluation.pk}/")
+    assert response.context["discuss"] == [{"vendor": "A", "criterion": "quality", "low": 1, "high": 5, "count": 2}]
+    assert "A on “Quality?” (1 to 5)" in response.content.decode()
+    consensus_page = page(executive, f"/evaluations/{evaluation.pk}/consensus/")
+    assert [(c.vendor, c.criterion) for c in consensus_page.context["cells"] if c.discuss] == [("A", "quality")]
