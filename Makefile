@@ -8,7 +8,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 export SITE_URL
 
-.PHONY: run test lint format check-deploy install install-test clean
+.PHONY: run test lint format check-deploy bench install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ format: install-test
 check-deploy: install
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=evaluator.example.com \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The benchmark: drops and recreates the PostgreSQL database of BENCH_DATABASE_URL
+# (default postgres://postgres@127.0.0.1:5432/bench), seeds the large case, serves it
+# with gunicorn on a free port of 127.0.0.1 and writes BENCHMARKS.md (about 8 minutes).
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts

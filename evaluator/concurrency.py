@@ -136,9 +136,33 @@ def _text(value: Any) -> str:
 
 
 class VersionedAdminMixin:
-    """Gives admin change forms the same conflict check as the app's forms."""
+    """Gives admin change forms the same conflict check as the app's forms.
+
+    The hidden version travels on change forms only (a new record has none), and
+    is never handed to the model form factory as a model field (it isn't editable).
+    """
 
     form = VersionedModelForm
+
+    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
+        fieldsets = [
+            (name, {**options, "fields": list(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        for _, options in fieldsets:
+            options["fields"] = [f for f in options["fields"] if f != "version"]
+        if obj is not None:
+            fieldsets[0][1]["fields"].append("version")
+        return fieldsets
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        from django.contrib.admin.utils import flatten_fieldsets
+
+        if "fields" not in kwargs:  # (None: the admin asks for the form's own fields, version excluded)
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            kwargs["fields"] = [f for f in kwargs["fields"] if f != "version"]
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request: Any, obj: VersionedModel, form: VersionedModelForm, change: bool) -> None:
         if not change:

@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.validators import validate_slug
 from django.db.models import Case, When
@@ -27,7 +28,6 @@ from .models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MAX_PACKAGE_BYTES = 5 * 1024 * 1024
 
 
 class EvaluationForm(VersionedModelForm):
@@ -87,9 +87,13 @@ class CriteriaForm(forms.Form):
         help_text="Required once scoring has started: it is kept in the history.",
     )
 
-    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+    # The evaluation's version when the page was opened: a stale page's save is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, criteria: list[Criterion], version: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        self.fields["version"].initial = version
         for criterion in criteria:
             self.fields[f"weight_{criterion.pk}"] = forms.DecimalField(
                 label=criterion.key,
@@ -312,13 +316,28 @@ class ScorecardForm(forms.Form):
         ]
 
 
+def _megabytes(size: int) -> str:
+    """5242880 → "5 MB", 1536 → "1.5 KB"."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.2f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{size} bytes"
+
+
 class ImportForm(forms.Form):
-    package = forms.FileField(help_text="An msp-eval/1 package (JSON, at most 5 MB).")
+    """A package upload: checked by size and name here, then parsed in memory by the view, never stored."""
+
+    package = forms.FileField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = _megabytes(settings.MAX_PACKAGE_BYTES)
+        self.fields["package"].help_text = f"An msp-eval/1 package (JSON, at most {limit})."
 
     def clean_package(self):
         upload = self.cleaned_data["package"]
-        if upload.size > MAX_PACKAGE_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB.")
+        if upload.size > settings.MAX_PACKAGE_BYTES:
+            raise forms.ValidationError(f"The file is larger than {_megabytes(settings.MAX_PACKAGE_BYTES)}.")
         name = (upload.name or "").lower()
         if not name.endswith(".json"):
             raise forms.ValidationError("Upload a .json file (an msp-eval/1 package).")

@@ -60,6 +60,15 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _printable(key: str) -> str:
+    """A key as a path names it; one that can't be written out as text (a lone surrogate) is escaped."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return key.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return key
+
+
 @dataclass
 class CriterionData:
     key: str
@@ -158,7 +167,8 @@ class _Reader:
             return None
         for key in value:
             if key not in allowed:
-                self.error(f"{path}.{key}" if path else key, "unknown key")
+                shown = _printable(key)
+                self.error(f"{path}.{shown}" if path else shown, "unknown key")
         return value
 
     def array(self, value: Any, path: str) -> list[Any]:
@@ -716,7 +726,7 @@ def _responsibilities(r: _Reader, value: Any, path: str) -> dict[str, str]:
     for function, owner in data.items():
         if function not in RESPONSIBILITY_FUNCTIONS:
             continue  # reported as an unknown key
-        if owner not in OWNERS or not isinstance(owner, str):
+        if not isinstance(owner, str) or owner not in OWNERS:
             r.error(f"{path}.{function}", f"must be one of {', '.join(OWNERS)}")
         else:
             result[function] = owner

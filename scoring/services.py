@@ -24,7 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import EVALUATOR
-from evaluator.concurrency import save_versioned
+from evaluator.concurrency import EditConflict, save_versioned
 from evaluator.history import acting_as
 from vendors import services as vendor_services
 from vendors.models import MSP, ClientReference
@@ -752,11 +752,21 @@ def scoring_started(evaluation: Evaluation) -> bool:
 
 
 @transaction.atomic
-def criteria_update(*, evaluation: Evaluation, weights: dict[int, Decimal], reason: str = "") -> None:
-    """Change criterion weights; once scoring has started a written reason is required."""
+def criteria_update(
+    *, evaluation: Evaluation, weights: dict[int, Decimal], reason: str = "", expected_version: int | None = None
+) -> None:
+    """Change criterion weights; once scoring has started a written reason is required.
+
+    With ``expected_version`` (the evaluation's version when the page was opened) a change
+    made meanwhile is not overwritten: ``EditConflict``. A change of weights moves the version on.
+    """
     ensure_writable(evaluation)
+    current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(current)
     if scoring_started(evaluation) and not reason.strip():
         raise ValidationError({"reason": "Scoring has started: say why the weights change."})
+    changed = False
     for criterion in Criterion.objects.select_for_update().filter(evaluation=evaluation, pk__in=weights):
         weight = weights[criterion.pk]
         if weight < 0:
@@ -765,6 +775,10 @@ def criteria_update(*, evaluation: Evaluation, weights: dict[int, Decimal], reas
             criterion.weight = weight
             criterion.full_clean()
             _save(criterion, reason=reason.strip(), update_fields=["weight"])
+            changed = True
+    if changed:
+        current.version += 1
+        _save(current, reason=reason.strip(), update_fields=["version"])
     refresh_ranking(evaluation)
 
 
@@ -893,6 +907,9 @@ def _retire(record: Any, *, field: str, reason: str, missing_reason: str, change
     ensure_writable(evaluation)
     if not reason.strip():
         raise ValidationError({"reason": missing_reason})
+    # Under a row lock: a second click from a stale page must not withdraw it twice.
+    if getattr(type(record).objects.select_for_update().get(pk=record.pk), field) is not None:
+        raise ValidationError("That was already done by someone else: the page was out of date.")
     setattr(record, field, timezone.now())
     _save(record, reason=reason.strip(), update_fields=[field])
     if changes_ranking:
@@ -1197,8 +1214,14 @@ def document_upload(
     )
     upload.seek(0)
     document.file.save(upload.name, upload, save=False)
-    document.full_clean()
-    document.save()
+    # The file is written before its row: if the row never commits, the file must go too.
+    stored_name = document.file.name
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        document.file.storage.delete(stored_name)
+        raise
     if kind == DocumentKind.EVIDENCE:
         refresh_ranking(bid.evaluation)
     return document

@@ -222,10 +222,27 @@ def criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if response := _writable_or_redirect(request, evaluation):
         return response
     criteria = list(Criterion.objects.filter(evaluation=evaluation))
-    form = CriteriaForm(request.POST or None, criteria=criteria)
+    form = CriteriaForm(request.POST or None, criteria=criteria, version=evaluation.version)
     if request.method == "POST" and form.is_valid():
         try:
-            services.criteria_update(evaluation=evaluation, weights=form.weights(), reason=form.cleaned_data["reason"])
+            services.criteria_update(
+                evaluation=evaluation,
+                weights=form.weights(),
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except EditConflict:
+            form.add_error(
+                None,
+                "These weights were changed by someone else while you were editing them: the weights below are "
+                "theirs now. Nothing of yours was saved; make your change again.",
+            )
+            fresh = {c.pk: c.weight for c in Criterion.objects.filter(evaluation=evaluation)}
+            data = form.data.copy()
+            for criterion in criteria:
+                data[f"weight_{criterion.pk}"] = format(fresh[criterion.pk].normalize(), "f")
+            data["version"] = str(Evaluation.objects.get(pk=evaluation.pk).version)
+            form.data = data
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

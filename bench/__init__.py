@@ -1,0 +1,1 @@
+"""``make bench``: the large case, served by gunicorn and measured (see ``bench/run.py``)."""
