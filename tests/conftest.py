@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
@@ -23,6 +25,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db)
+
+
+# A transactional test ends by emptying every table, rows of the data migrations included: each one
+# starts by putting those back (groups, specialties, the question and requirement libraries).
+DATA_MIGRATIONS = [
+    ("accounts.migrations.0001_groups", "create_groups"),
+    ("vendors.migrations.0002_specialties", "create_specialties"),
+    ("scoring.migrations.0003_libraries", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def make_user(username: str, role: str | None = None, *, superuser: bool = False) -> User:

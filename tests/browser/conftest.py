@@ -12,13 +12,11 @@ the question and requirement libraries).
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -54,19 +52,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
-
-
-DATA_MIGRATIONS = [
-    ("accounts.migrations.0001_groups", "create_groups"),
-    ("vendors.migrations.0002_specialties", "create_specialties"),
-    ("scoring.migrations.0003_libraries", "seed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db) -> None:
-    for module, function in DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ is not listening; CI starts Redis and runs the suite on PostgreSQL, where this r
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,13 +16,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import EVALUATOR
-from evaluator.celery import app
-from notifications import tasks
 from notifications.models import Reminder
 from tests.conftest import make_user
 from tests.scoring.factories import assign, make_bid, make_evaluation, move_to
@@ -52,14 +52,13 @@ def database_url() -> str:
 
 @pytest.fixture
 def broker():
-    """Point this process's Celery at Redis (not eager) for the test, with an empty queue."""
-    previous = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = BROKER
-    app.control.purge()
-    yield
-    app.control.purge()
-    app.conf.task_always_eager, app.conf.broker_url = previous
+    """A Celery client of its own on Redis: the app's pooled connections (eager, or any broker an
+    earlier test touched) are left alone. The queue starts and ends empty."""
+    client = Celery("reminder-worker-test", broker=BROKER)
+    client.control.purge()
+    yield client
+    client.control.purge()
+    client.close()
 
 
 @pytest.fixture
@@ -74,30 +73,33 @@ def worker(broker, tmp_path):
         "SECRET_KEY": settings.SECRET_KEY,
         "DEBUG": "false",
     }
+    # Two threads in one process (so two sweeps can run at once), in its own process group so
+    # that everything it started goes when the test ends, database connections included.
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "evaluator", "worker", "--concurrency=2", "--loglevel=INFO"],
+        [sys.executable, "-m", "celery", "-A", "evaluator", "worker", "--pool=threads", "--concurrency=2"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1):
+        while not broker.control.ping(timeout=1):
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start:\n{process.stdout.read() if process.stdout else ''}")
+                raise RuntimeError("the Celery worker did not start")
         yield tmp_path / "mail"
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_each_reminder_once(worker, procurement, evaluator):
+def test_a_real_worker_sends_each_reminder_once(broker, worker, procurement, evaluator):
     sam = make_user("sam", EVALUATOR)
     evaluation = make_evaluation(procurement, scoring_due=timezone.localdate() + timedelta(days=1))
     make_bid(evaluation, "Acme Managed IT", references_offered=0)
@@ -105,8 +107,9 @@ def test_a_real_worker_sends_each_reminder_once(worker, procurement, evaluator):
     move_to(evaluation, "collecting_bids", "scoring")
 
     # Two sweeps at once, as two beats or a beat and a cron job would.
-    tasks.sweep.delay()
-    tasks.sweep.delay()
+    worker_mail = worker
+    broker.send_task("notifications.tasks.sweep")
+    broker.send_task("notifications.tasks.sweep")
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if Reminder.objects.filter(rule="scoring-due", delivery="sent").count() == 2:
@@ -118,6 +121,6 @@ def test_a_real_worker_sends_each_reminder_once(worker, procurement, evaluator):
         ("sam", "due-tomorrow", "sent"),
     ]
     time.sleep(2)  # anything sent twice would have landed by now
-    messages = "".join(path.read_text() for path in worker.glob("*.log"))
+    messages = "".join(path.read_text() for path in worker_mail.glob("*.log"))
     assert messages.count("\nSubject: ") == 2  # two emails in all (subjects are MIME-encoded: curly quotes)
     assert "To: evan@example.com" in messages and "To: sam@example.com" in messages
