@@ -68,6 +68,11 @@ def _in_days(days: int) -> str:
     return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
 
 
+def _owner_then_executives(evaluation: Evaluation) -> list[tuple[User, bool]]:
+    """(person, essential): the owner's own deadline, and the executives', whom it concerns too."""
+    return [(evaluation.owner, True), *((person, False) for person in _executives(evaluation))]
+
+
 def _executives(evaluation: Evaluation) -> list[User]:
     """Executives who may decide on the evaluation: not assigned to score it."""
     assigned = Assignment.objects.filter(evaluation=evaluation).values("evaluator_id")
@@ -200,7 +205,7 @@ def decision_overdue(today: date) -> list[Due]:
             f"The decision on “{evaluation.title}” was due on {evaluation.decision_due:%d %b %Y} "
             "and no award has been approved."
         )
-        for person, essential in [(evaluation.owner, True), *((e, False) for e in _executives(evaluation))]:
+        for person, essential in _owner_then_executives(evaluation):
             found.append(
                 Due(
                     rule=Rule.DECISION_OVERDUE,
@@ -264,7 +269,7 @@ def after_award(today: date) -> list[Due]:
                 f"The {award.bid.contract_term_months}-month term with {award.bid.vendor_name} ends on "
                 f"{end:%d %b %Y}: decide whether to renew, or use the exit clause, in time."
             )
-            for person, essential in [(evaluation.owner, True), *((e, False) for e in _executives(evaluation))]:
+            for person, essential in _owner_then_executives(evaluation):
                 found.append(
                     Due(
                         rule=Rule.CONTRACT_ENDING,
