@@ -6,10 +6,16 @@ it was opened at; the save locks the row, compares, and refuses with
 silently overwritten. The form then shows the other person's values beside the
 user's own, and a second save (now at the current version) overwrites on
 purpose.
+
+A model that cannot carry a version column (django.contrib.auth's User) uses a
+fingerprint of the saved values its form edits as the version instead.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +58,31 @@ def save_versioned(instance: VersionedModel, *, expected_version: int, fields: l
         instance.save(update_fields=[*fields, "version"])
 
 
+def fingerprint(instance: models.Model, fields: Iterable[str]) -> str:
+    """A digest of the saved values of ``fields`` (many-to-many ones too): it moves on whenever one of them does."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        value = field.value_from_object(instance)
+        values[name] = sorted(obj.pk for obj in value) if field.many_to_many else value
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def save_fingerprinted(instance: models.Model, *, expected_fingerprint: str, fields: list[str]) -> None:
+    """``save_versioned`` for a model without a version: ``fields`` are compared by their fingerprint.
+
+    Only the plain fields among ``fields`` are saved here; the caller saves the many-to-many ones
+    (the admin does, right after, in the same transaction).
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().get(pk=instance.pk)
+        if fingerprint(current, fields) != expected_fingerprint:
+            raise EditConflict(current)
+        instance.full_clean()
+        instance.save(update_fields=[name for name in fields if not model._meta.get_field(name).many_to_many])
+
+
 class VersionedModelForm(forms.ModelForm):
     """A ModelForm that carries the record's version and reports conflicts."""
 
@@ -66,12 +97,16 @@ class VersionedModelForm(forms.ModelForm):
             if isinstance(field, forms.DecimalField) and isinstance(value, Decimal):
                 self.initial[name] = format(value.normalize(), "f")
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["version"].initial = self.version_of(self.instance)
         else:
             del self.fields["version"]
 
+    def version_of(self, instance: Any) -> Any:
+        """The version ``instance`` is saved at, as the hidden field carries it."""
+        return instance.version
+
     @property
-    def expected_version(self) -> int:
+    def expected_version(self) -> Any:
         return self.cleaned_data["version"]
 
     def clean(self) -> dict[str, Any]:
@@ -79,7 +114,7 @@ class VersionedModelForm(forms.ModelForm):
         version = cleaned.get("version")
         if self.instance.pk and version is not None:
             current = type(self.instance)._default_manager.get(pk=self.instance.pk)
-            if current.version != version:
+            if self.version_of(current) != version:
                 self.add_conflict(current)
         return cleaned
 
@@ -91,17 +126,37 @@ class VersionedModelForm(forms.ModelForm):
         """
         self.conflict = []
         for name in self._meta.fields or []:
-            if name not in self.fields or name == "version":
+            # A disabled field is never written by the form (the user's password hash): nothing to compare.
+            if name not in self.fields or name == "version" or self.fields[name].disabled:
                 continue
             field = self.fields[name]
             theirs = _display(current, name)
             yours = _display_submitted(field, self.cleaned_data.get(name, self.data.get(self.add_prefix(name))))
             self.conflict.append((str(field.label or name), theirs, yours))
         data = self.data.copy()
-        data[self.add_prefix("version")] = str(current.version)
+        data[self.add_prefix("version")] = str(self.version_of(current))
         self.data = data
         if "version" in self.fields:
             self.add_error(None, CONFLICT_MESSAGE)
+
+
+class FingerprintedModelForm(VersionedModelForm):
+    """A VersionedModelForm for a model without a version column (django.contrib.auth's User).
+
+    Its version is the fingerprint of the saved values of the fields it edits, so a change to
+    any of them, whoever made it and however, refuses a form opened before. Disabled fields
+    are left out: the form never writes them.
+    """
+
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    @property
+    def fingerprinted_fields(self) -> list[str]:
+        model_fields = {f.name for f in self._meta.model._meta.get_fields() if f.concrete}
+        return sorted(name for name, field in self.fields.items() if name in model_fields and not field.disabled)
+
+    def version_of(self, instance: Any) -> str:
+        return fingerprint(instance, self.fingerprinted_fields)
 
 
 def _display(instance: models.Model, name: str) -> str:
@@ -164,9 +219,27 @@ class VersionedAdminMixin:
             kwargs["fields"] = [f for f in kwargs["fields"] if f != "version"]
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def save_model(self, request: Any, obj: VersionedModel, form: VersionedModelForm, change: bool) -> None:
+    def save_model(self, request: Any, obj: VersionedModel, form: forms.ModelForm, change: bool) -> None:
         if not change:
             obj.save()
             return
-        fields = [f.name for f in obj._meta.concrete_fields if f.name in form.cleaned_data]
-        save_versioned(obj, expected_version=form.expected_version, fields=fields)
+        fields = [f.name for f in obj._meta.concrete_fields if f.name in form.cleaned_data and not f.primary_key]
+        if isinstance(form, VersionedModelForm):
+            save_versioned(obj, expected_version=form.expected_version, fields=fields)
+        else:
+            # A list_editable row of the change list: Django renders only its id there, so it carries no
+            # version. It is saved at the version it was read at with the POST, which moves the version on:
+            # change forms opened before are refused.
+            save_versioned(obj, expected_version=obj.version, fields=fields)
+
+
+class FingerprintedAdminMixin(VersionedAdminMixin):
+    """VersionedAdminMixin for a model without a version column: the form's fingerprint stands in for it."""
+
+    form = FingerprintedModelForm
+
+    def save_model(self, request: Any, obj: Any, form: FingerprintedModelForm, change: bool) -> None:
+        if not change:
+            obj.save()
+            return
+        save_fingerprinted(obj, expected_fingerprint=form.expected_version, fields=form.fingerprinted_fields)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from evaluator.concurrency import VersionedAdminMixin
+
 from .models import Preference, Reminder, Schedule
 
 
@@ -22,5 +24,6 @@ class ReminderAdmin(SimpleHistoryAdmin):
         return False
 
 
-admin.site.register(Preference, SimpleHistoryAdmin)
-admin.site.register(Schedule, SimpleHistoryAdmin)
+@admin.register(Preference, Schedule)
+class SettingsAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    """People's reminder preferences and evaluations' reminder days: a stale save is refused."""

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from evaluator.concurrency import VersionedModel
+
 
 class Rule(models.TextChoices):
     SCORING_DUE = "scoring-due", "Scorecard due"
@@ -84,7 +86,7 @@ class Notification(models.Model):
         return self.reminder.title
 
 
-class Preference(models.Model):
+class Preference(VersionedModel):
     """How a person wants reminders: at once or in a daily digest, and whether to get the optional ones."""
 
     class Mode(models.TextChoices):
@@ -105,7 +107,7 @@ class Preference(models.Model):
         return f"Reminder preference of {self.user}"
 
 
-class Schedule(models.Model):
+class Schedule(VersionedModel):
     """An evaluation's reminder days; the defaults suit most evaluations."""
 
     evaluation = models.OneToOneField("scoring.Evaluation", on_delete=models.CASCADE, related_name="reminder_schedule")

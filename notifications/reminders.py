@@ -13,16 +13,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import EXECUTIVE
 from scoring.models import (
@@ -384,9 +386,15 @@ class SweepResult:
 
 
 def record(dues: Iterable[Due], result: SweepResult | None = None) -> SweepResult:
-    """Record each due reminder once (the database refuses a second copy), with its notification."""
+    """Record each due reminder once (the database refuses a second copy), with its notification.
+
+    What was recorded before is looked up first and the rest written in bulk. If another sweep
+    records some of the same reminders at that very moment, the bulk write fails as a whole and
+    they are recorded one by one, each refused copy counted as sent already.
+    """
     result = result or SweepResult()
     preferences = {p.user_id: p for p in Preference.objects.all()}
+    wanted: dict[tuple[str, str, int, str], Reminder] = {}
     for due in dues:
         person = due.recipient
         if not person.is_active:
@@ -397,26 +405,65 @@ def record(dues: Iterable[Due], result: SweepResult | None = None) -> SweepResul
             result.skipped.append(f"{due.title} → {person.get_username()}: opted out of optional reminders")
             continue
         digest = preference is not None and preference.mode == Preference.Mode.DIGEST
-        try:
-            with transaction.atomic():
-                reminder = Reminder.objects.create(
-                    rule=due.rule,
-                    subject_key=due.subject_key,
-                    recipient=person,
-                    period=due.period,
-                    evaluation=due.evaluation,
-                    title=due.title[:200],
-                    body=due.body,
-                    url=due.url,
-                    essential=due.essential,
-                    delivery=Delivery.DIGEST if digest else Delivery.PENDING,
-                )
-                Notification.objects.create(user=person, reminder=reminder)
-        except IntegrityError:
+        key = (due.rule, due.subject_key, person.pk, due.period)
+        if key in wanted:
             result.already += 1
             continue
-        result.recorded.append(reminder)
+        wanted[key] = Reminder(
+            rule=due.rule,
+            subject_key=due.subject_key,
+            recipient=person,
+            period=due.period,
+            evaluation=due.evaluation,
+            title=due.title[:200],
+            body=due.body,
+            url=due.url,
+            essential=due.essential,
+            delivery=Delivery.DIGEST if digest else Delivery.PENDING,
+        )
+    for key in _recorded_before(wanted):
+        del wanted[key]
+        result.already += 1
+    fresh = list(wanted.values())
+    try:
+        with transaction.atomic():
+            recorded = bulk_create_with_history(fresh, Reminder, batch_size=BATCH)
+            Notification.objects.bulk_create(
+                [Notification(user_id=r.recipient_id, reminder=r) for r in recorded], batch_size=BATCH
+            )
+    except IntegrityError:
+        for reminder in fresh:
+            reminder.pk = None
+            try:
+                with transaction.atomic():
+                    reminder.save()
+                    Notification.objects.create(user_id=reminder.recipient_id, reminder=reminder)
+            except IntegrityError:
+                result.already += 1
+                continue
+            result.recorded.append(reminder)
+    else:
+        result.recorded.extend(recorded)
     return result
+
+
+BATCH = 500  # rows per statement when recording, ids per query when looking up, reminders per delivery task
+
+
+def _recorded_before(wanted: dict[tuple[str, str, int, str], Reminder]) -> set[tuple[str, str, int, str]]:
+    """Which of ``wanted`` (by rule, subject, recipient and period) are recorded already."""
+    by_rule: dict[str, list[str]] = {}
+    for rule, subject_key, _, _ in wanted:
+        by_rule.setdefault(rule, []).append(subject_key)
+    found = set()
+    for rule, subject_keys in by_rule.items():
+        unique = sorted(set(subject_keys))
+        for start in range(0, len(unique), BATCH):
+            rows = Reminder.objects.filter(rule=rule, subject_key__in=unique[start : start + BATCH]).values_list(
+                "rule", "subject_key", "recipient_id", "period"
+            )
+            found.update(row for row in rows if row in wanted)
+    return found
 
 
 def sweep(today: date | None = None, *, deliver: Callable[[int], Any] | None = None) -> SweepResult:
@@ -439,15 +486,18 @@ def sweep(today: date | None = None, *, deliver: Callable[[int], Any] | None = N
 
 
 def dispatch(reminders: Iterable[Reminder], deliver: Callable[[int], Any] | None = None) -> None:
-    if deliver is None:
-        from .tasks import deliver_reminder
+    """Hand each reminder to be emailed at once to ``deliver`` (an id at a time), or by default to
+    Celery after the transaction commits, in batches of ``BATCH`` (see ``deliver_many``)."""
+    pending = [reminder.pk for reminder in reminders if reminder.delivery == Delivery.PENDING]
+    if deliver is not None:
+        for reminder_id in pending:
+            deliver(reminder_id)
+        return
+    from .tasks import deliver_reminders
 
-        def deliver(reminder_id: int) -> Any:
-            return transaction.on_commit(lambda: deliver_reminder.delay(reminder_id))
-
-    for reminder in reminders:
-        if reminder.delivery == Delivery.PENDING:
-            deliver(reminder.pk)
+    for start in range(0, len(pending), BATCH):
+        batch = pending[start : start + BATCH]
+        transaction.on_commit(lambda batch=batch: deliver_reminders.delay(batch))
 
 
 def notify(dues: Iterable[Due]) -> None:
@@ -494,10 +544,78 @@ def deliver(reminder_id: int) -> str:
     return Delivery.SENT
 
 
-def _finish(reminder: Reminder, delivery: str, error: str = "") -> None:
+@dataclass
+class Delivered:
+    sent: int = 0
+    skipped: int = 0
+    retry: list[int] = field(default_factory=list)  # mail failed: for the retrying single-reminder task
+
+
+def deliver_many(reminder_ids: Iterable[int]) -> Delivered:
+    """Email a batch of reminders over one connection to the mail server.
+
+    Those another worker holds, or that went out already, are left alone. A reminder whose
+    mail fails stays pending, in ``retry``, for ``deliver`` to try again with back-off.
+    """
+    outcome = Delivered()
+    with transaction.atomic():
+        batch = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk__in=list(reminder_ids), delivery=Delivery.PENDING)
+            .order_by("pk")
+        )
+        for reminder in batch:
+            reminder.attempts += 1
+        Reminder.objects.filter(pk__in=[r.pk for r in batch]).update(attempts=F("attempts") + 1)
+        Reminder.history.bulk_history_create(batch, update=True)
+    now = timezone.now()
+    done: list[Reminder] = []
+    connection = get_connection()
+    try:
+        connection.open()  # one connection for the whole batch
+    except Exception:  # each message then tries on its own, and fails to the retrying task
+        logger.exception("Could not open a connection to the mail server")
+    try:
+        for reminder in batch:
+            try:
+                message = _email(reminder.recipient, reminder.title, {"reminders": [reminder]})
+            except NoAddress as exc:
+                _set(reminder, Delivery.SKIPPED, str(exc))
+                logger.warning("Reminder %s not emailed: %s", reminder.pk, exc)
+                outcome.skipped += 1
+                done.append(reminder)
+                continue
+            message.connection = connection
+            try:
+                message.send()
+            except Exception:  # this one goes to the retrying task; the batch goes on
+                logger.exception("Reminder %s: mail failed, to be retried", reminder.pk)
+                outcome.retry.append(reminder.pk)
+                continue
+            _set(reminder, Delivery.SENT, now=now)
+            outcome.sent += 1
+            done.append(reminder)
+    finally:
+        connection.close()
+    with transaction.atomic():
+        sent = [r.pk for r in done if r.delivery == Delivery.SENT]
+        Reminder.objects.filter(pk__in=sent).update(delivery=Delivery.SENT, error="", sent_at=now)
+        for reminder in done:
+            if reminder.delivery != Delivery.SENT:
+                Reminder.objects.filter(pk=reminder.pk).update(delivery=reminder.delivery, error=reminder.error)
+        Reminder.history.bulk_history_create(done, update=True)
+    return outcome
+
+
+def _set(reminder: Reminder, delivery: str, error: str = "", *, now: datetime | None = None) -> None:
     reminder.delivery = delivery
     reminder.error = error
-    reminder.sent_at = timezone.now() if delivery == Delivery.SENT else None
+    reminder.sent_at = (now or timezone.now()) if delivery == Delivery.SENT else None
+
+
+def _finish(reminder: Reminder, delivery: str, error: str = "") -> None:
+    _set(reminder, delivery, error)
     reminder.save(update_fields=["delivery", "error", "sent_at"])
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.roles import AUDITOR, group_names
+from evaluator.concurrency import EditConflict, VersionedModelForm, save_versioned
 from scoring.views import _evaluation
 
 from .filters import ReminderFilter
@@ -49,13 +50,25 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:inbox")
 
 
+def _save(form: VersionedModelForm) -> None:
+    """Create the record, or save it if nobody saved it since the form was opened (``EditConflict``)."""
+    if form.instance.pk is None:
+        form.save()
+    else:
+        save_versioned(form.instance, expected_version=form.expected_version, fields=list(type(form).Meta.fields))
+
+
 def preferences(request: HttpRequest) -> HttpResponse:
     preference = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Reminder preferences saved.")
-        return redirect("notifications:preferences")
+        try:
+            _save(form)
+        except EditConflict as conflict:
+            form.add_conflict(conflict.current)
+        else:
+            messages.success(request, "Reminder preferences saved.")
+            return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
 
 
@@ -67,9 +80,13 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     current = Schedule.objects.filter(evaluation=evaluation).first() or Schedule(evaluation=evaluation)
     form = ScheduleForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Reminder days saved.")
-        return redirect(evaluation)
+        try:
+            _save(form)
+        except EditConflict as conflict:
+            form.add_conflict(conflict.current)
+        else:
+            messages.success(request, "Reminder days saved.")
+            return redirect(evaluation)
     return render(request, "notifications/schedule.html", {"form": form, "evaluation": evaluation})
 
 

@@ -45,7 +45,7 @@ class OrganizationAdmin(VersionedAdminMixin, NoDeleteAdmin):
 
 
 @admin.register(QuestionTemplate)
-class QuestionTemplateAdmin(NoDeleteAdmin):
+class QuestionTemplateAdmin(VersionedAdminMixin, NoDeleteAdmin):
     list_display = ("key", "model", "category", "text", "default_weight", "active")
     list_filter = ("model", "category", "active")
     search_fields = ("key", "text")
@@ -53,7 +53,7 @@ class QuestionTemplateAdmin(NoDeleteAdmin):
 
 
 @admin.register(RequirementTemplate)
-class RequirementTemplateAdmin(NoDeleteAdmin):
+class RequirementTemplateAdmin(VersionedAdminMixin, NoDeleteAdmin):
     list_display = ("key", "text", "compliance", "active")
     list_filter = ("active",)
     list_editable = ("active",)

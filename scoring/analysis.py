@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from . import consensus, ranking, sensitivity
 
-VERSION = 2
+VERSION = 3  # 3: the summary the portfolio reads
 
 
 def build(data: ranking.Evaluation, rows: list[ranking.Row], categories: Mapping[str, str]) -> dict:
@@ -45,6 +45,17 @@ def build(data: ranking.Evaluation, rows: list[ranking.Row], categories: Mapping
             }
             for found in sensitivity.weight_ranges(data, rows)
         ],
+    }
+
+
+def summary(document: Mapping) -> dict:
+    """What the portfolio shows of a ranking, small enough to read for a page of evaluations at once."""
+    rows = document.get("ranking", [])
+    first = rows[0] if rows and rows[0].get("rank") == 1 else None
+    return {
+        "leader": None if first is None else {"vendor": first["vendor"], "total": first["total"]},
+        "flagged": sum(1 for row in rows if row["red_flags"]),
+        "bids": len(rows),
     }
 
 

@@ -18,7 +18,7 @@ from django.utils.cache import patch_vary_headers
 from . import consensus, exports, insight, ranking, selectors, services
 from .forms import WhatIfForm
 from .models import Award, AwardDecision, Bid, ConflictOfInterest, Criterion, Evaluation, Score, Waiver
-from .views import _evaluation, _filename, _require, compare_page, compare_sections
+from .views import _evaluation, _filename, _require, bid_picker, compare_page, compare_sections
 
 
 def _results(request: HttpRequest, pk: int, message: str) -> Evaluation:
@@ -132,7 +132,7 @@ def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
 def compare_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The side-by-side comparison of the chosen bids as an XLSX workbook, differences highlighted."""
     evaluation = _results(request, pk, "The comparison opens to you once you submit your scorecard.")
-    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
+    bids = bid_picker(evaluation)
     chosen, sections, error = compare_sections(request, evaluation, bids)
     if error or not sections:
         return compare_page(

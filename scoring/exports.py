@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from . import ranking, services
+from . import fragments, ranking, services
 from .models import Criterion, Evaluation
 
 
@@ -22,8 +24,27 @@ def ranking_json(evaluation: Evaluation) -> dict:
     return services.stored_ranking(evaluation)
 
 
+def ranking_json_bytes(evaluation: Evaluation) -> bytes:
+    """The ranking document as the download sends it (indented), from the cache when it is current."""
+
+    def build() -> bytes:
+        return json.dumps(ranking_json(evaluation), cls=DjangoJSONEncoder, indent=2).encode()
+
+    return fragments.ranking_download(evaluation, "json", build)
+
+
 def ranking_csv(evaluation: Evaluation) -> str:
     return ranking.ranking_csv(services.stored_ranking(evaluation), _criterion_keys(evaluation))
+
+
+def ranking_csv_bytes(evaluation: Evaluation) -> bytes:
+    """The ranking as CSV, from the cache when it is current (the columns follow the criteria's order)."""
+    keys = _criterion_keys(evaluation)
+
+    def build() -> bytes:
+        return ranking.ranking_csv(services.stored_ranking(evaluation), keys).encode()
+
+    return fragments.ranking_download(evaluation, "csv", build, keys)
 
 
 def _protect_text(sheet) -> None:

@@ -18,6 +18,7 @@ from vendors.models import MSP, ClientReference, ReferenceOutcome
 from . import guide, ranking, services
 from .models import (
     Bid,
+    Candidate,
     CandidateStatus,
     Criterion,
     DocumentKind,
@@ -138,14 +139,19 @@ class CandidateInviteForm(forms.Form):
         self.fields["msps"].label_from_instance = lambda msp: f"{msp.name} ({', '.join(msp.models_offered).lower()})"
 
 
-class CandidateStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=CandidateStatus.choices)
+class CandidateStatusForm(VersionedModelForm):
+    status = forms.ChoiceField(label="Status", choices=CandidateStatus.choices)
     note = forms.CharField(
+        label="Note",
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why they declined or withdrew, as they said it.",
     )
+
+    class Meta:
+        model = Candidate
+        fields = ["status", "note"]
 
 
 # What the service edits, plus the MSP on a new bid; the split is assembled from one field per function.

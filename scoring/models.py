@@ -87,7 +87,7 @@ class CriterionKind(models.TextChoices):
     PRICE = "price", "Price (computed from TCO)"
 
 
-class QuestionTemplate(models.Model):
+class QuestionTemplate(VersionedModel):
     """A question of the library: copied into an evaluation whose model it fits."""
 
     key = models.SlugField(max_length=100, unique=True)
@@ -108,7 +108,7 @@ class QuestionTemplate(models.Model):
         return self.text
 
 
-class RequirementTemplate(models.Model):
+class RequirementTemplate(VersionedModel):
     """A mandatory pass/fail condition an evaluation can require of every bid."""
 
     key = models.SlugField(max_length=100, unique=True)
@@ -498,7 +498,7 @@ class CandidateStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class Candidate(models.Model):
+class Candidate(VersionedModel):
     """An MSP invited to bid on the evaluation, whether or not it has bid yet.
 
     Every bidder is a candidate (recording a bid adds one). Whether its bid was

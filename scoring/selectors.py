@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -63,8 +64,10 @@ def portfolio(user: AbstractBaseUser) -> QuerySet[Evaluation]:
     assignments = Assignment.objects.filter(evaluation=OuterRef("pk")).order_by().values("evaluation")
     return (
         Evaluation.objects.filter(pk__in=visible_evaluations(user).values("pk"))
-        .select_related("owner", "stored_ranking")
+        .select_related("owner")
         .annotate(
+            # The leader and the red-flag count, not the whole stored ranking (see analysis.summary).
+            summary=KeyTransform("summary", "stored_ranking__analysis"),
             # Subqueries, not joins: counts over a join would inflate each other.
             evaluator_count=Coalesce(Subquery(assignments.annotate(n=Count("pk")).values("n")), 0),
             submitted_count=Coalesce(

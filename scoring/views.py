@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,7 +21,7 @@ from django_tables2 import RequestConfig
 from evaluator.concurrency import EditConflict
 from scoring.models import Organization
 
-from . import consensus, exports, guide, insight, ranking, selectors, services
+from . import consensus, exports, fragments, guide, ranking, selectors, services
 from .filters import PortfolioFilter
 from .forms import (
     BidForm,
@@ -294,10 +294,7 @@ def _candidates_page(
     status_forms: dict[int, CandidateStatusForm] = {}
     if editable:
         invite_form = invite_form or CandidateInviteForm(evaluation=evaluation)
-        status_forms = {
-            c.pk: CandidateStatusForm(prefix=_candidate_status_prefix(c), initial={"status": c.status, "note": c.note})
-            for c in found
-        }
+        status_forms = {c.pk: CandidateStatusForm(prefix=_candidate_status_prefix(c), instance=c) for c in found}
         if changed is not None:
             status_forms[changed[0].pk] = changed[1]
     return render(
@@ -346,10 +343,17 @@ def candidate_update(request: HttpRequest, pk: int, candidate_pk: int) -> HttpRe
     _manage(request, evaluation)
     if response := _writable_or_redirect(request, evaluation):
         return response
-    form = CandidateStatusForm(request.POST, prefix=_candidate_status_prefix(candidate))
+    form = CandidateStatusForm(request.POST, prefix=_candidate_status_prefix(candidate), instance=candidate)
     if form.is_valid():
         try:
-            services.candidate_update(candidate=candidate, **form.cleaned_data)
+            services.candidate_update(
+                candidate=candidate,
+                expected_version=form.expected_version,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+            )
+        except EditConflict as conflict:
+            form.add_conflict(conflict.current)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -379,21 +383,22 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "criteria": criteria,
         "requirements": list(evaluation.requirements.all()),
         "bids": bids,
-        "bid_urls": {bid.vendor_name: bid.get_absolute_url() for bid in bids},
         "coverage": {bid.pk: guide.coverage_note(bid.model, bid.scope_included, bid.responsibilities) for bid in bids},
-        "bid_ids": {bid.vendor_name: bid.pk for bid in bids},
         "transition_choices": [(s, Status(s).label) for s in evaluation.allowed_transitions()] if manages else [],
         "can_export_package": user.has_perm("scoring.export_package", evaluation),
         "weights_total": sum((c.weight for c in criteria), start=ranking.ZERO),
     }
-    if user.has_perm("scoring.export_package", evaluation):
+    if context["can_export_package"]:
         context["award"] = (
             Award.objects.filter(evaluation=evaluation, decision__in=[AwardDecision.PENDING, AwardDecision.APPROVED])
             .select_related("bid", "decided_by")
             .first()
         )
     if sees_results:
-        context.update(insight.results(evaluation, criteria, bids))
+        context["results_html"], drawn = fragments.dashboard_results(
+            evaluation, criteria, bids, can_export_package=context["can_export_package"]
+        )
+        context.update(drawn or {})
         context["candidate_counts"] = selectors.candidate_counts(evaluation)
         context["conflicts"] = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related(
             "evaluator", "msp"
@@ -725,14 +730,14 @@ def _results(request: HttpRequest, pk: int) -> Evaluation:
 
 def ranking_json(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _results(request, pk)
-    response = JsonResponse(exports.ranking_json(evaluation), json_dumps_params={"indent": 2})
+    response = HttpResponse(exports.ranking_json_bytes(evaluation), content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{_filename(evaluation, "ranking.json")}"'
     return response
 
 
 def ranking_csv(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _results(request, pk)
-    response = HttpResponse(exports.ranking_csv(evaluation), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(exports.ranking_csv_bytes(evaluation), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "ranking.csv")}"'
     return response
 
@@ -1001,12 +1006,20 @@ def _yes_no(value: bool) -> str:
 CompareLine = tuple[str, list[str], bool]  # label, one value per bid, whether they differ
 
 
+def bid_picker(evaluation: Evaluation) -> list[Bid]:
+    """The evaluation's bids with only what the picker shows (the MSP's name): the chosen ones are read in full."""
+    return list(Bid.objects.filter(evaluation=evaluation).select_related("msp").only("evaluation_id", "msp__name"))
+
+
 def compare_sections(
     request: HttpRequest, evaluation: Evaluation, bids: list[Bid]
 ) -> tuple[list[Bid], list[tuple[str, list[CompareLine]]], str]:
-    """The bids picked in ``?bid=``, their comparison in sections, and an error for a bad pick."""
+    """The bids picked in ``?bid=`` (in the order of ``bids``, the picker's: see ``bid_picker``),
+    their comparison in sections, and an error for a bad pick."""
     chosen_ids = [int(raw) for raw in request.GET.getlist("bid") if raw.isascii() and raw.isdigit() and len(raw) < 19]
-    chosen = [bid for bid in bids if bid.pk in chosen_ids]
+    picked = [bid.pk for bid in bids if bid.pk in chosen_ids]
+    full = {} if len(picked) > 4 else Bid.objects.select_related("msp").in_bulk(picked)
+    chosen = [full[pk] for pk in picked if pk in full] if full else [bid for bid in bids if bid.pk in picked]
     error = ""
     if request.GET.getlist("bid") and not 2 <= len(chosen) <= 4:
         error = "Pick two to four bids of this evaluation."
@@ -1119,7 +1132,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Two to four bids in aligned columns, with the rows where they differ highlighted."""
     evaluation = _evaluation(request, pk)
     _require(request, "scoring.view_results", evaluation, "The comparison opens to you once you submit your scorecard.")
-    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
+    bids = bid_picker(evaluation)
     chosen, sections, error = compare_sections(request, evaluation, bids)
     return compare_page(request, evaluation, bids, chosen, sections, error)
 

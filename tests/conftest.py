@@ -103,3 +103,13 @@ def msp(db) -> MSP:
         offers_fully_managed=True,
         offers_co_managed=False,
     )
+
+
+@pytest.fixture(autouse=True)
+def empty_caches() -> None:
+    """Each test starts with empty caches: cached page fragments are keyed by ids and times that
+    another test may have used too."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()

@@ -570,6 +570,7 @@ MATRIX: dict[str, Row] = {
         data=lambda w: {
             f"candidate-{w.candidate.pk}-status": "invited",
             f"candidate-{w.candidate.pk}-note": "Checked.",
+            f"candidate-{w.candidate.pk}-version": refreshed(w.candidate).version,
         },
     ),
     "scoring:history": Row(get=record_readers(200), kwargs=ev),

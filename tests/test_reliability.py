@@ -412,13 +412,6 @@ def _admin_user(w: SimpleNamespace) -> EditPage:
     return _admin(User, w.evan.pk, {"email": "evan@new.example"}, {"first_name": "Evander"})
 
 
-def _unprotected(what: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        strict=True,
-        reason=f"APP BUG: {what} has no edit-conflict protection: a stale save silently overwrites the first one",
-    )
-
-
 EDIT_PAGES = [
     pytest.param(_msp_page, ("priya", "bruno"), id="msp"),
     pytest.param(_contact_page, ("priya", "bruno"), id="contact"),
@@ -434,19 +427,11 @@ EDIT_PAGES = [
         _candidate_page,
         ("priya", "ada"),
         id="candidate-status",
-        marks=_unprotected(
-            "the candidate status form (scoring/views.py candidate_update, forms.CandidateStatusForm, "
-            "services.candidate_update; Candidate is not a VersionedModel)"
-        ),
     ),
     pytest.param(
         _schedule_page,
         ("priya", "ada"),
         id="reminder-schedule",
-        marks=_unprotected(
-            "the reminder days page (notifications/views.py schedule, forms.ScheduleForm is a plain ModelForm "
-            "saved with form.save(); Schedule is not a VersionedModel)"
-        ),
     ),
     pytest.param(
         _admin_organization,
@@ -472,37 +457,31 @@ EDIT_PAGES = [
         _admin_specialty,
         ("ada", "root"),
         id="admin-specialty",
-        marks=_unprotected("the admin change form of Specialty (vendors/admin.py SpecialtyAdmin)"),
     ),
     pytest.param(
         _admin_question,
         ("ada", "root"),
         id="admin-question-template",
-        marks=_unprotected("the admin change form of QuestionTemplate (scoring/admin.py QuestionTemplateAdmin)"),
     ),
     pytest.param(
         _admin_requirement,
         ("ada", "root"),
         id="admin-requirement-template",
-        marks=_unprotected("the admin change form of RequirementTemplate (scoring/admin.py RequirementTemplateAdmin)"),
     ),
     pytest.param(
         _admin_schedule,
         ("ada", "root"),
         id="admin-schedule",
-        marks=_unprotected("the admin change form of Schedule (notifications/admin.py, SimpleHistoryAdmin)"),
     ),
     pytest.param(
         _admin_preference,
         ("ada", "root"),
         id="admin-preference",
-        marks=_unprotected("the admin change form of Preference (notifications/admin.py, SimpleHistoryAdmin)"),
     ),
     pytest.param(
         _admin_user,
         ("ada", "root"),
         id="admin-user",
-        marks=_unprotected("the admin change form of User (accounts/admin.py AuditedUserAdmin)"),
     ),
 ]
 

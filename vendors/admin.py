@@ -15,7 +15,7 @@ class NoDeleteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(NoDeleteAdmin):
+class SpecialtyAdmin(VersionedAdminMixin, NoDeleteAdmin):
     list_display = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 

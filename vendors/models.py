@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from evaluator.concurrency import VersionedModel
 
 
-class Specialty(models.Model):
+class Specialty(VersionedModel):
     """An area of expertise an MSP brings (security/SOC, Azure, HIPAA …)."""
 
     slug = models.SlugField(max_length=50, unique=True)

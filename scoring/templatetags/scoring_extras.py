@@ -3,6 +3,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -39,3 +41,36 @@ def weight(value: object) -> str:
     from scoring.analysis import shown
 
     return shown(str(value))
+
+
+@register.simple_tag
+def criterion_matrix(rows: list[dict], criteria: list) -> str:
+    """The table of each ranked bid's percentage on each criterion.
+
+    Built in Python: at 50 bids and 60 criteria it is 3,000 cells, which the template
+    language renders ten times slower than this.
+    """
+    head = format_html_join(
+        "",
+        '<th scope="col" class="text-end small">{}<div class="fw-normal text-body-secondary">w {}</div></th>',
+        ((c.key, weight(c.weight)) for c in criteria),
+    )
+    keys = [c.key for c in criteria]
+    not_applicable = '<td class="text-end"><span class="text-body-secondary">n/a</span></td>'
+    body = []
+    for row in rows:
+        percentages = row.get("criteria") or {}
+        cells = "".join(
+            not_applicable
+            if percentages.get(key) is None
+            else f'<td class="text-end">{number(percentages[key], 1)}%</td>'
+            for key in keys
+        )
+        cells = mark_safe(cells)  # noqa: S308 (constant markup around numbers we formatted)
+        body.append(format_html('<tr><th scope="row" class="fw-normal">{}</th>{}</tr>', row["vendor"], cells))
+    return format_html(
+        '<table class="table table-sm align-middle mb-0"><thead><tr><th scope="col">MSP</th>{}</tr></thead>'
+        "<tbody>{}</tbody></table>",
+        head,
+        mark_safe("".join(body)),  # noqa: S308 (each row escaped above)
+    )

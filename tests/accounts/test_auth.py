@@ -268,7 +268,10 @@ def test_it_records_a_change_of_groups_in_the_user_history(evaluator):
 
 def test_it_records_who_changed_a_users_groups_in_the_admin(admin_user, evaluator):
     auditor_group = Group.objects.get(name="Auditor")
+    client = client_for(admin_user)
+    url = f"/admin/auth/user/{evaluator.pk}/change/"
     data = {
+        "version": client.get(url).context["adminform"].form["version"].value(),
         "username": evaluator.username,
         "first_name": evaluator.first_name,
         "last_name": "",
@@ -281,7 +284,7 @@ def test_it_records_who_changed_a_users_groups_in_the_admin(admin_user, evaluato
         "date_joined_1": evaluator.date_joined.strftime("%H:%M:%S"),
     }
 
-    response = client_for(admin_user).post(f"/admin/auth/user/{evaluator.pk}/change/", data)
+    response = client.post(url, data)
 
     assert response.status_code == 302
     assert [g.name for g in evaluator.groups.all()] == ["Auditor"]

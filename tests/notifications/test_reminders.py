@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
@@ -135,13 +136,10 @@ def test_two_sweeps_at_once_send_one_email(procurement, evaluator):
 # --- Bad input and failures --------------------------------------------------------------------
 
 
-class RefusingBackend:
+class RefusingBackend(BaseEmailBackend):
     """An SMTP server that refuses every message."""
 
     calls = 0
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         RefusingBackend.calls += 1
@@ -162,6 +160,42 @@ def test_a_refused_email_is_retried_then_marked_failed_and_the_sweep_goes_on(pro
     assert RefusingBackend.calls == 10
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert sweep().recorded == [] and mail.outbox == []  # never sent twice, even after a failure
+
+
+class PickyBackend(BaseEmailBackend):
+    """A mail server that refuses one address and takes the rest (kept in ``sent``)."""
+
+    refused = "sam@example.com"
+    sent: list[str] = []
+
+    def send_messages(self, messages):
+        for message in messages:
+            if self.refused in message.to:
+                raise smtplib.SMTPRecipientsRefused({self.refused: (550, b"mailbox unavailable")})
+            PickyBackend.sent.extend(message.to)
+        return len(messages)
+
+
+def test_one_refused_address_does_not_hold_up_the_rest_of_its_batch(procurement, evaluator, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_reminders.PickyBackend"
+    PickyBackend.sent = []
+    sam = make_user("sam", EVALUATOR)
+    sam.email = PickyBackend.refused
+    sam.save()
+    ada = make_user("ada", EVALUATOR)
+    scoring_evaluation(procurement, evaluator, sam, ada, due=TODAY + timedelta(days=1))
+
+    result = sweep()
+
+    assert len(result.recorded) == 3  # one batch of three
+    assert sorted(PickyBackend.sent) == sorted([evaluator.email, ada.email])
+    states = {r.recipient.username: (r.delivery, r.attempts) for r in Reminder.objects.select_related("recipient")}
+    # The two others went out on the batch's one try; Sam's was tried on its own 4 more times, then failed.
+    assert states == {evaluator.username: ("sent", 1), "ada": ("sent", 1), "sam": ("failed", 5)}
+    assert "mailbox unavailable" in Reminder.objects.get(recipient=sam).error
+    # Each change of state is in the reminders' history: recorded, tried, sent.
+    sent = Reminder.objects.get(recipient__username="ada")
+    assert [h.delivery for h in sent.history.order_by("history_id")] == ["pending", "pending", "sent"]
 
 
 def test_an_evaluator_without_email_gets_the_notification_and_the_log_says_why(procurement):

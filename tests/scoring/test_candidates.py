@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import EVALUATOR, PROCUREMENT
+from evaluator.concurrency import CONFLICT_MESSAGE, EditConflict
 from scoring import selectors, services
 from scoring.models import Candidate, Evaluation, LockedWriteAttempt
 from scoring.package import PackageError, loads, parse_package
@@ -137,7 +138,9 @@ def test_it_refuses_an_archived_msp(evaluation, procurement):
 def test_it_records_a_decline_with_its_note_in_the_history(evaluation, procurement):
     [candidate] = services.candidate_invite(evaluation=evaluation, msps=[make_msp("Beacon IT")], by=procurement)
 
-    services.candidate_update(candidate=candidate, status="declined", note="  Fully booked until June.  ")
+    services.candidate_update(
+        candidate=candidate, expected_version=1, status="declined", note="  Fully booked until June.  "
+    )
 
     assert state(evaluation) == [("Beacon IT", "declined", "Fully booked until June.")]
     latest = Candidate.history.filter(id=candidate.pk).latest()
@@ -149,10 +152,26 @@ def test_it_refuses_an_unknown_status_and_writes_nothing(evaluation, procurement
     before = candidate_rows()
 
     with pytest.raises(ValidationError) as refused:
-        services.candidate_update(candidate=refreshed(candidate), status="maybe", note="")
+        services.candidate_update(candidate=refreshed(candidate), expected_version=1, status="maybe", note="")
 
     assert list(refused.value.message_dict) == ["status"]
     assert candidate_rows() == before
+
+
+def test_it_refuses_a_status_change_from_a_stale_version_and_writes_nothing(evaluation, procurement):
+    [candidate] = services.candidate_invite(evaluation=evaluation, msps=[make_msp("Beacon IT")], by=procurement)
+    # Two people opened the row at version 1; the first saves (version 1 → 2).
+    services.candidate_update(candidate=refreshed(candidate), expected_version=1, status="declined", note="Booked.")
+    before = candidate_rows()
+
+    with pytest.raises(EditConflict) as refused:
+        services.candidate_update(candidate=refreshed(candidate), expected_version=1, status="withdrawn", note="")
+
+    assert (refused.value.current.status, refused.value.current.version) == ("declined", 2)
+    assert candidate_rows() == before
+    assert refreshed(candidate).version == 2
+    history = Candidate.history.filter(id=candidate.pk).order_by("history_id")
+    assert list(history.values_list("history_type", "status", "version")) == [("+", "invited", 1), ("~", "declined", 2)]
 
 
 # --- Every bidder is a candidate ---------------------------------------------------------------
@@ -167,7 +186,9 @@ def test_recording_a_bid_makes_its_msp_an_invited_candidate(evaluation):
 
 def test_recording_a_bid_keeps_the_candidate_already_there(evaluation, procurement):
     [candidate] = services.candidate_invite(evaluation=evaluation, msps=[make_msp("Beacon IT")], by=procurement)
-    services.candidate_update(candidate=candidate, status="withdrawn", note="Changed their mind, then bid after all.")
+    services.candidate_update(
+        candidate=candidate, expected_version=1, status="withdrawn", note="Changed their mind, then bid after all."
+    )
 
     make_bid(evaluation, "Beacon IT")
 
@@ -199,7 +220,7 @@ def test_candidates_without_bid_are_the_invited_ones_whose_bid_has_not_arrived(e
     make_bid(evaluation, "Foxtrot IT")
     for name, status in (("Cobalt Networks", "declined"), ("Delta Support", "withdrawn")):
         candidate = Candidate.objects.get(evaluation=evaluation, msp__name=name)
-        services.candidate_update(candidate=candidate, status=status, note="")
+        services.candidate_update(candidate=candidate, expected_version=1, status=status, note="")
     elsewhere = make_evaluation(procurement, title="Elsewhere")
     make_bid(elsewhere, "Echo Systems")
     services.candidate_invite(evaluation=elsewhere, msps=[make_msp("Beacon IT")], by=procurement)
@@ -231,7 +252,9 @@ def test_the_services_refuse_a_locked_evaluation(cancelled, procurement):
     with pytest.raises(services.EvaluationLocked):
         services.candidate_invite(evaluation=cancelled.evaluation, msps=[cancelled.cobalt], by=procurement)
     with pytest.raises(services.EvaluationLocked):
-        services.candidate_update(candidate=refreshed(cancelled.acme), status="declined", note="Too late.")
+        services.candidate_update(
+            candidate=refreshed(cancelled.acme), expected_version=1, status="declined", note="Too late."
+        )
 
     assert candidate_rows() == before
 
@@ -282,7 +305,7 @@ def world(procurement, evaluator) -> SimpleNamespace:
     )
     make_bid(evaluation, "Acme Managed IT")
     cobalt = Candidate.objects.get(evaluation=evaluation, msp__name="Cobalt Networks")
-    services.candidate_update(candidate=cobalt, status="declined", note="No capacity.")
+    services.candidate_update(candidate=cobalt, expected_version=1, status="declined", note="No capacity.")
     sam = make_user("sam", EVALUATOR)
     _, submitted = assign(evaluation, evaluator, sam)
     evaluation = start_scoring(evaluation)
@@ -307,8 +330,11 @@ def invite_data(*msps: MSP) -> dict[str, Any]:
     return {"msps": [msp.pk for msp in msps]}
 
 
-def status_data(candidate: Candidate, status: str, note: str = "") -> dict[str, str]:
-    return {f"candidate-{candidate.pk}-status": status, f"candidate-{candidate.pk}-note": note}
+def status_data(candidate: Candidate, status: str, note: str = "", version: int | None = None) -> dict[str, Any]:
+    """The row's status form as posted, at the candidate's saved version unless ``version`` says otherwise."""
+    prefix = f"candidate-{candidate.pk}"
+    version = refreshed(candidate).version if version is None else version
+    return {f"{prefix}-status": status, f"{prefix}-note": note, f"{prefix}-version": version}
 
 
 def test_it_shows_the_owner_every_candidate_with_its_status_and_bid(world, procurement):
@@ -416,6 +442,41 @@ def test_the_owner_records_a_decline_with_a_note(world, procurement):
     assert messages_of(response) == ["Beacon IT: declined."]
     assert ("Beacon IT", "declined", "Too small for them.") in state(world.evaluation)
     assert [c.msp.name for c in selectors.candidates_without_bid(world.evaluation)] == []
+
+
+def test_the_page_renders_each_rows_version(world, procurement):
+    page = client_for(procurement).get(url(world.evaluation)).content.decode()
+
+    # Beacon was never changed (version 1); Cobalt declined once (version 2).
+    assert f'name="candidate-{world.beacon.pk}-version" value="1"' in page
+    assert f'name="candidate-{world.cobalt.pk}-version" value="2"' in page
+
+
+def test_a_stale_status_change_is_refused_shows_both_and_a_second_save_overwrites(world, procurement, admin_user):
+    address = url(world.evaluation, f"{world.beacon.pk}/")
+    owner = client_for(procurement)
+    # Both opened the page at version 1; the admin saves first (version 1 → 2).
+    saved = client_for(admin_user).post(address, status_data(world.beacon, "declined", "Too small.", version=1))
+    assert saved.status_code == 302
+
+    refused = owner.post(address, status_data(world.beacon, "withdrawn", "", version=1))
+
+    assert refused.status_code == 200
+    form = dict(refused.context["candidates"])[refreshed(world.beacon)]
+    assert CONFLICT_MESSAGE in form.non_field_errors()
+    assert form.conflict == [("Status", "Declined", "Withdrawn"), ("Note", "Too small.", "—")]
+    assert 'data-testid="edit-conflict"' in refused.text
+    assert f'href="{url(world.evaluation)}" class="alert-link">reload the form' in refused.text
+    assert refused.context["open_form"] == world.beacon.pk
+    assert ("Beacon IT", "declined", "Too small.") in state(world.evaluation)
+    # The form is re-shown at version 2: saving it again replaces the admin's change on purpose.
+    assert form["version"].value() == "2"
+
+    again = owner.post(address, status_data(world.beacon, "withdrawn", "", version=2))
+
+    assert again.status_code == 302
+    assert ("Beacon IT", "withdrawn", "") in state(world.evaluation)
+    assert refreshed(world.beacon).version == 3
 
 
 def test_it_names_the_msps_that_offer_no_model_the_evaluation_compares_beside_the_field(world, procurement):

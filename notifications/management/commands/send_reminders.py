@@ -37,13 +37,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             result = reminders.sweep(today, deliver=delivered.append)
         failed = 0
-        for reminder_id in delivered:
-            try:
-                reminders.deliver(reminder_id)
-            except Exception as exc:  # logged and visible; the others go on
-                failed += 1
-                reminders.mark_failed(reminder_id, f"{type(exc).__name__}: {exc}")
-                self.stderr.write(f"reminder {reminder_id}: {type(exc).__name__}: {exc}")
+        for start in range(0, len(delivered), reminders.BATCH):
+            outcome = reminders.deliver_many(delivered[start : start + reminders.BATCH])
+            for reminder_id in outcome.retry:  # once more on its own; then it is marked failed
+                try:
+                    reminders.deliver(reminder_id)
+                except Exception as exc:  # logged and visible; the others go on
+                    failed += 1
+                    reminders.mark_failed(reminder_id, f"{type(exc).__name__}: {exc}")
+                    self.stderr.write(f"reminder {reminder_id}: {type(exc).__name__}: {exc}")
         for reason in result.skipped:
             self.stdout.write(f"skipped: {reason}")
         for problem in result.failed_rules:
