@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from . import consensus, ranking, sensitivity
 
-VERSION = 3  # 3: the summary the portfolio reads
+VERSION = 2
 
 
 def build(data: ranking.Evaluation, rows: list[ranking.Row], categories: Mapping[str, str]) -> dict:

@@ -586,6 +586,8 @@ class StoredRanking(models.Model):
     recompute_after = models.DateField(null=True, blank=True)
     # Contributions by category and the leader's weight ranges (see scoring.analysis).
     analysis = models.JSONField(default=dict, blank=True)
+    # The leader and the red-flag count, small enough to read for a page of the portfolio (analysis.summary).
+    summary = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Ranking of {self.evaluation}"

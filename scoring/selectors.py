@@ -9,8 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.fields.json import KeyTransform
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -67,7 +66,7 @@ def portfolio(user: AbstractBaseUser) -> QuerySet[Evaluation]:
         .select_related("owner")
         .annotate(
             # The leader and the red-flag count, not the whole stored ranking (see analysis.summary).
-            summary=KeyTransform("summary", "stored_ranking__analysis"),
+            summary=F("stored_ranking__summary"),
             # Subqueries, not joins: counts over a join would inflate each other.
             evaluator_count=Coalesce(Subquery(assignments.annotate(n=Count("pk")).values("n")), 0),
             submitted_count=Coalesce(

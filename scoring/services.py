@@ -119,9 +119,7 @@ def _compute_results(evaluation: Evaluation) -> tuple[dict, dict]:
     source = selectors.ranking_input(evaluation)
     rows = ranking.rank(source.data)
     document = ranking.ranking_document(source.data, rows)
-    result = analysis.build(source.data, rows, {c.key: c.category for c in source.criteria})
-    result["summary"] = analysis.summary(document)
-    return document, result
+    return document, analysis.build(source.data, rows, {c.key: c.category for c in source.criteria})
 
 
 def refresh_ranking(evaluation: Evaluation) -> tuple[dict, dict]:
@@ -140,7 +138,12 @@ def refresh_ranking(evaluation: Evaluation) -> tuple[dict, dict]:
     )
     StoredRanking.objects.update_or_create(
         evaluation=evaluation,
-        defaults={"document": document, "recompute_after": next_expiry, "analysis": result},
+        defaults={
+            "document": document,
+            "recompute_after": next_expiry,
+            "analysis": result,
+            "summary": analysis.summary(document),
+        },
     )
     return document, result
 

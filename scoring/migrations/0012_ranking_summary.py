@@ -1,6 +1,6 @@
-"""Analyses of version 2 gain the summary the portfolio reads (version 3 adds nothing else)."""
+"""The stored ranking's summary (leader, red-flagged bids) that the portfolio reads, filled in for those stored."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 def _summary(document):
@@ -15,14 +15,19 @@ def _summary(document):
 
 def add_summaries(apps, schema_editor):
     StoredRanking = apps.get_model("scoring", "StoredRanking")
-    for stored in StoredRanking.objects.all().iterator(chunk_size=200):
-        if (stored.analysis or {}).get("version") == 2:
-            stored.analysis = {**stored.analysis, "version": 3, "summary": _summary(stored.document)}
-            # update(), not save(): computed_at keeps the time the ranking was computed.
-            StoredRanking.objects.filter(pk=stored.pk).update(analysis=stored.analysis)
+    for stored in StoredRanking.objects.only("pk", "document").iterator(chunk_size=200):
+        # update(), not save(): computed_at keeps the time the ranking was computed.
+        StoredRanking.objects.filter(pk=stored.pk).update(summary=_summary(stored.document))
 
 
 class Migration(migrations.Migration):
     dependencies = [("scoring", "0011_edit_versions")]
 
-    operations = [migrations.RunPython(add_summaries, migrations.RunPython.noop)]
+    operations = [
+        migrations.AddField(
+            model_name="storedranking",
+            name="summary",
+            field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.RunPython(add_summaries, migrations.RunPython.noop),
+    ]
