@@ -59,11 +59,10 @@ def visible_evaluations(user: AbstractBaseUser) -> QuerySet[Evaluation]:
 
 
 def portfolio(user: AbstractBaseUser) -> QuerySet[Evaluation]:
-    """The user's evaluations with scorecard counts and the stored ranking, in one query."""
+    """The user's evaluations with scorecard counts and the stored ranking's summary, in one query."""
     assignments = Assignment.objects.filter(evaluation=OuterRef("pk")).order_by().values("evaluation")
     return (
         Evaluation.objects.filter(pk__in=visible_evaluations(user).values("pk"))
-        .select_related("owner")
         .annotate(
             # The leader and the red-flag count, not the whole stored ranking (see analysis.summary).
             summary=F("stored_ranking__summary"),
