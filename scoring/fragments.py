@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from . import insight, services
+from . import guide, insight, services
 from .models import Bid, Criterion, Evaluation
 
 TIMEOUT = 24 * 60 * 60  # seconds; a key is only reused while nothing it is made of changes
@@ -29,6 +29,8 @@ TIMEOUT = 24 * 60 * 60  # seconds; a key is only reused while nothing it is made
 # The code that draws the fragments: a deployment that changes any of it starts new keys.
 _SOURCES = (
     "templates/scoring/_dashboard_results.html",
+    "templates/scoring/_dashboard_bids.html",
+    "templates/scoring/_dashboard_criteria.html",
     "templates/scoring/_lead.html",
     "templates/scoring/_result_charts.html",
     "templates/scoring/_chart_bars.html",
@@ -39,6 +41,7 @@ _SOURCES = (
     "scoring/templatetags/scoring_extras.py",
     "scoring/ranking.py",
     "scoring/exports.py",
+    "scoring/guide.py",
 )
 
 
@@ -54,41 +57,61 @@ def _key(parts: Iterable[Any]) -> str:
     return "fragment:" + hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()
 
 
-def dashboard_results(
-    evaluation: Evaluation, criteria: list[Criterion], bids: list[Bid], *, can_export_package: bool
-) -> tuple[SafeString, dict[str, Any] | None]:
-    """The dashboard's results section, and its context when it was drawn now (None from the cache)."""
+# The dashboard's cached parts, each a template of its own.
+DASHBOARD_PARTS = {
+    "results": "scoring/_dashboard_results.html",
+    "bids": "scoring/_dashboard_bids.html",
+    "criteria": "scoring/_dashboard_criteria.html",
+}
+
+
+def dashboard(
+    evaluation: Evaluation, *, can_export_package: bool
+) -> tuple[dict[str, SafeString], dict[str, Any] | None]:
+    """The dashboard's results, bid list and criteria as HTML, and their context when drawn now (None from the cache).
+
+    A cache hit costs the stamp and two small queries (the bids' versions and names, the criteria);
+    a miss reads the bids and criteria in full and draws all three.
+    """
     stamp = services.stored_results_stamp(evaluation)
     key = None
     if stamp is not None:  # otherwise reading the results recomputes them: draw, and cache next time
         key = _key(
             [
-                "dashboard-results",
+                "dashboard",
                 _code_digest(),
                 evaluation.pk,
                 evaluation.version,
                 evaluation.status,
                 stamp,
                 can_export_package,
-                [(b.pk, b.version) for b in bids],
-                [(c.pk, c.key, str(c.weight), c.category, c.text, c.applies_to) for c in criteria],
+                list(Bid.objects.filter(evaluation=evaluation).values_list("pk", "version", "msp__name")),
+                list(
+                    Criterion.objects.filter(evaluation=evaluation).values_list(
+                        "pk", "key", "weight", "category", "text", "applies_to"
+                    )
+                ),
             ]
         )
-        html = cache.get(key)
-        if html is not None:
-            return mark_safe(html), None  # noqa: S308 (HTML this module rendered and escaped)
+        cached = cache.get(key)
+        if cached is not None:
+            return {name: mark_safe(html) for name, html in cached.items()}, None  # noqa: S308 (rendered here, escaped)
+    criteria = list(Criterion.objects.filter(evaluation=evaluation))
+    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
     context = {
         "evaluation": evaluation,
         "criteria": criteria,
+        "bids": bids,
+        "coverage": {bid.pk: guide.coverage_note(bid.model, bid.scope_included, bid.responsibilities) for bid in bids},
         "bid_urls": {bid.vendor_name: bid.get_absolute_url() for bid in bids},
         "bid_ids": {bid.vendor_name: bid.pk for bid in bids},
         "can_export_package": can_export_package,
         **insight.results(evaluation, criteria, bids),
     }
-    html = render_to_string("scoring/_dashboard_results.html", context)
+    parts = {name: render_to_string(template, context) for name, template in DASHBOARD_PARTS.items()}
     if key is not None:
-        cache.set(key, str(html), TIMEOUT)
-    return mark_safe(html), context  # noqa: S308 (rendered by the template engine, which escaped it)
+        cache.set(key, {name: str(html) for name, html in parts.items()}, TIMEOUT)
+    return {name: mark_safe(html) for name, html in parts.items()}, context  # noqa: S308 (escaped by the templates)
 
 
 def ranking_download(evaluation: Evaluation, kind: str, build: Callable[[], bytes], *parts: Any) -> bytes:

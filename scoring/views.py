@@ -371,22 +371,14 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     sees_results = user.has_perm("scoring.view_results", evaluation)
     manages = user.has_perm("scoring.manage_evaluation", evaluation)
     assignment = selectors.assignment_for(evaluation, user)
-    assignments = list(Assignment.objects.filter(evaluation=evaluation).select_related("evaluator"))
-    criteria = list(Criterion.objects.filter(evaluation=evaluation))
-    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
     context: dict[str, Any] = {
         "evaluation": evaluation,
         "sees_results": sees_results,
         "manages": manages,
         "assignment": assignment,
-        "assignments": assignments,
-        "criteria": criteria,
         "requirements": list(evaluation.requirements.all()),
-        "bids": bids,
-        "coverage": {bid.pk: guide.coverage_note(bid.model, bid.scope_included, bid.responsibilities) for bid in bids},
         "transition_choices": [(s, Status(s).label) for s in evaluation.allowed_transitions()] if manages else [],
         "can_export_package": user.has_perm("scoring.export_package", evaluation),
-        "weights_total": sum((c.weight for c in criteria), start=ranking.ZERO),
     }
     if context["can_export_package"]:
         context["award"] = (
@@ -395,10 +387,11 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             .first()
         )
     if sees_results:
-        context["results_html"], drawn = fragments.dashboard_results(
-            evaluation, criteria, bids, can_export_package=context["can_export_package"]
-        )
+        # The results, the bids and the criteria are the same for everyone who sees them: cached by content.
+        parts, drawn = fragments.dashboard(evaluation, can_export_package=context["can_export_package"])
+        context.update({f"{name}_html": html for name, html in parts.items()})
         context.update(drawn or {})
+        context["assignments"] = list(Assignment.objects.filter(evaluation=evaluation).select_related("evaluator"))
         context["candidate_counts"] = selectors.candidate_counts(evaluation)
         context["conflicts"] = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related(
             "evaluator", "msp"

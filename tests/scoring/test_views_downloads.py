@@ -398,9 +398,10 @@ def test_it_renders_the_dashboard_in_a_fixed_number_of_queries(procurement):
 
     # 1 session, 2 user, 3 the user's groups (role checks and the menu share them),
     # 4 the evaluation (scoped to the user, with its owner), 5 the user's own assignment (none for the owner),
-    # 6 the assignments with their evaluators, 7 the criteria, 8 the bids with their MSPs,
-    # 9 the open award (pending or approved) with its bid, 10 the requirements, 11 the stored ranking,
-    # 12 the conflicts of interest with evaluator and MSP, 13 the candidate counts,
+    # 6 the requirements, 7 the open award (pending or approved) with its bid,
+    # 8-10 the key of the cached results, bids and criteria (scoring.fragments): when the stored ranking
+    # was computed, the bids' versions and MSP names, the criteria; 11 the assignments with their evaluators,
+    # 12 the candidate counts, 13 the conflicts of interest with evaluator and MSP,
     # 14 the navbar's count of unread notifications.
     assert counts == [14, 14]
 
