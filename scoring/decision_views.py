@@ -136,7 +136,7 @@ def compare_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     chosen, sections, error = compare_sections(request, evaluation, bids)
     if error or not sections:
         return compare_page(
-            request, evaluation, bids, chosen, [], error or "Pick two to four bids of this evaluation.", status=400
+            request, evaluation, bids, chosen, error=error or "Pick two to four bids of this evaluation.", status=400
         )
     body = exports.comparison_xlsx(evaluation, [bid.vendor_name for bid in chosen], sections)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -31,6 +31,8 @@ _SOURCES = (
     "templates/scoring/_dashboard_results.html",
     "templates/scoring/_dashboard_bids.html",
     "templates/scoring/_dashboard_criteria.html",
+    "templates/scoring/_compare_table.html",
+    "scoring/views.py",
     "templates/scoring/_lead.html",
     "templates/scoring/_result_charts.html",
     "templates/scoring/_chart_bars.html",
@@ -114,15 +116,36 @@ def dashboard(
     return {name: mark_safe(html) for name, html in parts.items()}, context  # noqa: S308 (escaped by the templates)
 
 
+def _cached(parts: list[Any], build: Callable[[], Any]) -> Any:
+    key = _key([_code_digest(), *parts])
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def comparison(evaluation: Evaluation, chosen: list[Bid], draw: Callable[[], str]) -> SafeString:
+    """The side by side's table of the ``chosen`` bids (each with its version and MSP), drawn by ``draw``."""
+    stamp = services.stored_results_stamp(evaluation)
+    if stamp is None:
+        return mark_safe(draw())  # noqa: S308 (rendered by the template engine, which escaped it)
+    parts = [
+        "comparison",
+        evaluation.pk,
+        evaluation.version,
+        stamp,
+        [(bid.pk, bid.version, bid.msp.name) for bid in chosen],
+        list(Criterion.objects.filter(evaluation=evaluation).values_list("pk", "key", "weight")),
+        list(evaluation.requirements.values_list("pk", "key", "text")),
+    ]
+    return mark_safe(_cached(parts, lambda: str(draw())))  # noqa: S308 (rendered and escaped by the template)
+
+
 def ranking_download(evaluation: Evaluation, kind: str, build: Callable[[], bytes], *parts: Any) -> bytes:
     """A ranking file (``kind``: csv, json …) built by ``build``, cached like the dashboard's results;
     ``parts`` are whatever else the file is drawn from."""
     stamp = services.stored_results_stamp(evaluation)
     if stamp is None:
         return build()
-    key = _key(["ranking-download", kind, _code_digest(), evaluation.pk, evaluation.version, stamp, *parts])
-    body = cache.get(key)
-    if body is None:
-        body = build()
-        cache.set(key, body, TIMEOUT)
-    return body
+    return _cached(["ranking-download", kind, evaluation.pk, evaluation.version, stamp, *parts], build)

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
@@ -1001,7 +1002,18 @@ CompareLine = tuple[str, list[str], bool]  # label, one value per bid, whether t
 
 def bid_picker(evaluation: Evaluation) -> list[Bid]:
     """The evaluation's bids with only what the picker shows (the MSP's name): the chosen ones are read in full."""
-    return list(Bid.objects.filter(evaluation=evaluation).select_related("msp").only("evaluation_id", "msp__name"))
+    return list(
+        Bid.objects.filter(evaluation=evaluation).select_related("msp").only("evaluation_id", "version", "msp__name")
+    )
+
+
+def _picked(request: HttpRequest, bids: list[Bid]) -> tuple[list[Bid], str]:
+    """The bids of ``bids`` picked in ``?bid=``, in their order, and an error for a bad pick."""
+    chosen_ids = [int(raw) for raw in request.GET.getlist("bid") if raw.isascii() and raw.isdigit() and len(raw) < 19]
+    picked = [bid for bid in bids if bid.pk in chosen_ids]
+    if request.GET.getlist("bid") and not 2 <= len(picked) <= 4:
+        return picked, "Pick two to four bids of this evaluation."
+    return picked, ""
 
 
 def compare_sections(
@@ -1009,13 +1021,9 @@ def compare_sections(
 ) -> tuple[list[Bid], list[tuple[str, list[CompareLine]]], str]:
     """The bids picked in ``?bid=`` (in the order of ``bids``, the picker's: see ``bid_picker``),
     their comparison in sections, and an error for a bad pick."""
-    chosen_ids = [int(raw) for raw in request.GET.getlist("bid") if raw.isascii() and raw.isdigit() and len(raw) < 19]
-    picked = [bid.pk for bid in bids if bid.pk in chosen_ids]
-    full = {} if len(picked) > 4 else Bid.objects.select_related("msp").in_bulk(picked)
-    chosen = [full[pk] for pk in picked if pk in full] if full else [bid for bid in bids if bid.pk in picked]
-    error = ""
-    if request.GET.getlist("bid") and not 2 <= len(chosen) <= 4:
-        error = "Pick two to four bids of this evaluation."
+    picked, error = _picked(request, bids)
+    full = {} if error else Bid.objects.select_related("msp").in_bulk([bid.pk for bid in picked])
+    chosen = [full[bid.pk] for bid in picked if bid.pk in full] if full else picked
     sections: list[tuple[str, list[CompareLine]]] = []
     if not error and len(chosen) >= 2:
         document = services.stored_ranking(evaluation)
@@ -1126,8 +1134,19 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
     _require(request, "scoring.view_results", evaluation, "The comparison opens to you once you submit your scorecard.")
     bids = bid_picker(evaluation)
-    chosen, sections, error = compare_sections(request, evaluation, bids)
-    return compare_page(request, evaluation, bids, chosen, sections, error)
+    chosen, error = _picked(request, bids)
+    if error or len(chosen) < 2:
+        return compare_page(request, evaluation, bids, chosen, error=error)
+    drawn: dict[str, Any] = {}
+
+    def draw() -> str:
+        drawn["chosen"], drawn["sections"], _ = compare_sections(request, evaluation, bids)
+        return render_to_string("scoring/_compare_table.html", {**drawn, "evaluation": evaluation})
+
+    table = fragments.comparison(evaluation, chosen, draw)
+    # When the table was drawn now, its sections are in the context too.
+    chosen = drawn.pop("chosen", chosen)
+    return compare_page(request, evaluation, bids, chosen, table=table, **drawn)
 
 
 def compare_page(
@@ -1135,17 +1154,21 @@ def compare_page(
     evaluation: Evaluation,
     bids: list[Bid],
     chosen: list[Bid],
-    sections: list,
-    error: str,
+    *,
+    table: str = "",
+    error: str = "",
     status: int = 200,
+    **extra: Any,
 ) -> HttpResponse:
     context = {
         "evaluation": evaluation,
         "bids": bids,
         "chosen": chosen,
-        "sections": sections,
+        "sections": [],
+        "table": table,
         "error": error,
         "query": request.GET.urlencode(),
+        **extra,
     }
     return render(request, "scoring/compare.html", context, status=status)
 

@@ -73,3 +73,22 @@ def test_a_new_weight_shows_at_once_in_the_criteria_and_the_ranking(procurement,
     stored = [row for row in services.stored_ranking(evaluation)["ranking"] if row["status"] == "ranked"]
     assert after.context["ranked"] == stored
     assert [row["total"] for row in after.context["ranked"]] != [row["total"] for row in before.context["ranked"]]
+
+
+def test_the_side_by_side_is_drawn_again_when_a_chosen_bid_changes(procurement, executive):
+    evaluation = load(procurement, scored_package(3))
+    client = client_for(executive)
+    bids = list(evaluation.bids.order_by("position"))
+    address = f"/evaluations/{evaluation.pk}/compare/?bid={bids[0].pk}&bid={bids[1].pk}"
+
+    first, second = client.get(address), client.get(address)
+    assert "sections" in first.context and first.context["sections"]  # drawn
+    assert not second.context["sections"]  # served from the cache
+    assert without_tokens(second.text) == without_tokens(first.text)
+    assert "$0.00" in second.text and "$750.00" not in second.text  # onboarding fees as loaded
+
+    services.bid_update(bid=bids[0], expected_version=bids[0].version, onboarding_fee=Decimal(750))
+
+    third = client.get(address)
+    assert third.context["sections"]  # drawn again
+    assert "$750.00" in third.text

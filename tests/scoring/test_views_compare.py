@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from scoring import services
 from tests.conftest import client_for, make_user
-from tests.scoring.factories import make_bid, make_evaluation
+from tests.scoring.factories import load, make_bid, make_evaluation, scored_package
 
 
 def url(evaluation, *bids) -> str:
@@ -64,3 +64,20 @@ def test_it_uses_the_same_queries_for_two_and_four_bids(procurement, executive):
         return len(queries)
 
     assert count(bids[:2]) == count(bids)
+
+
+def test_it_compares_in_a_fixed_number_of_queries(procurement, executive):
+    client = client_for(executive)
+    counts = []
+    for bid_count in (3, 30):
+        evaluation = load(procurement, scored_package(bid_count))
+        bids = list(evaluation.bids.order_by("position").values_list("pk", flat=True))
+        address = f"/evaluations/{evaluation.pk}/compare/?bid={bids[0]}&bid={bids[1]}&bid={bids[2]}"
+        client.get(address)  # the first view draws the table; the next ones read it from the cache
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200
+        counts.append(len(queries))
+    # 1 session, 2 user, 3 the user's groups, 4 the evaluation (scoped to the user), 5 the picker's bids
+    # (names and versions), 6-8 the key of the cached table: when the stored ranking was computed,
+    # the criteria, the requirements; 9 the navbar's count of unread notifications.
+    assert counts == [9, 9]
