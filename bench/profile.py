@@ -42,15 +42,20 @@ def client_for(username: str):
     return client
 
 
-def count_queries(client, path: str) -> Counted:
-    """The queries of one request for ``path`` (after one request to warm the process's caches)."""
+def count_queries(client, path: str, *, page_cache: bool = True) -> Counted:
+    """The queries of one request for ``path``, after two that warm the process's caches (the first
+    sets the CSRF cookie, the second fills the page cache); ``page_cache=False``: a page drawn."""
     from django.db import connection
+    from django.test import override_settings
     from django.test.utils import CaptureQueriesContext
 
-    client.get(path)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    return Counted(response.status_code, [q["sql"] for q in captured.captured_queries])
+    with override_settings(**({} if page_cache else {"PAGE_CACHE_SECONDS": 0})):
+        client.get(path)
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        queries = [q["sql"] for q in captured.captured_queries]
+    return Counted(response.status_code, queries)
 
 
 def _own_code(filename: str) -> bool:

@@ -159,6 +159,17 @@ class Gunicorn:
 # --- Pages ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Queries:
+    """The queries of one request: as served (from the page cache, for the pages it holds) and drawn."""
+
+    served: int
+    drawn: int
+
+    def __str__(self) -> str:
+        return str(self.served) if self.served == self.drawn else f"{self.served} (drawn {self.drawn})"
+
+
 @dataclass
 class Page:
     name: str
@@ -166,8 +177,9 @@ class Page:
     path_small: str
     logged_in: bool = True  # sends the executive's session cookie
     result: Result | None = None
-    queries_small: int | None = None
-    queries_large: int | None = None
+    queries_small: Queries | None = None
+    queries_large: Queries | None = None
+    drawn: Result | None = None  # measured with the page cache off (the pages it holds)
     profile: str = ""
 
     def ratio(self, floor: Page) -> float:
@@ -186,6 +198,61 @@ def page_paths(evaluation, bid_ids: list[int]) -> dict[str, str]:
     }
 
 
+def serve_and_measure(
+    env: dict[str, str], args: Any, log_path: Path, username: str, password: str, pages: list[Page], into: str
+) -> list[float]:
+    """Serve the app with gunicorn (``env``), log in as ``username``, warm ``pages`` up and measure them,
+    the result of each in its attribute ``into``; returns the floor's (``pages[0]``) median in each round."""
+    from django.db import connections
+
+    connections.close_all()
+    floor_medians: list[float] = []  # how steady the machine was
+    server = Gunicorn(env, args.workers, log_path)
+    try:
+        with server:
+            log(f"gunicorn up on {HOST}:{server.port} with {args.workers} workers ({into})")
+            cookie = login(HOST, server.port, username, password)
+            sent = {page.name: cookie if page.logged_in else "" for page in pages}
+            for page in pages:
+                warm = hammer(
+                    HOST, server.port, page.path_large, cookie=sent[page.name], requests=args.warmup, concurrency=4
+                )
+                if warm.errors:
+                    raise RuntimeError(f"{page.path_large}: {warm.errors[:3]}")
+                setattr(page, into, Result(page.path_large))
+            # In rounds, every page a slice of its requests per round: a machine that slows down
+            # or speeds up during the run moves every page alike, and the ratios hold.
+            rounds = max(1, min(args.rounds, args.requests))
+            for number in range(rounds):
+                for page in pages:
+                    share = args.requests // rounds + (1 if number < args.requests % rounds else 0)
+                    batch = hammer(
+                        HOST,
+                        server.port,
+                        page.path_large,
+                        cookie=sent[page.name],
+                        requests=share,
+                        concurrency=args.concurrency,
+                    )
+                    if batch.errors:
+                        raise RuntimeError(f"{page.path_large}: {len(batch.errors)} errors, e.g. {batch.errors[:3]}")
+                    getattr(page, into).merge(batch)
+                    if page is pages[0]:
+                        floor_medians.append(batch.median_ms)
+            for page in pages:
+                result = getattr(page, into)
+                log(
+                    f"{page.name:<30} median {result.median_ms:7.1f} ms  p95 {result.p95_ms:7.1f} ms  "
+                    f"{result.per_second:6.1f} req/s  ({into})"
+                )
+    except BaseException:
+        log_text = log_path.read_text() if log_path.exists() else ""
+        if log_text:
+            print("gunicorn's log:\n" + log_text[-4000:], file=sys.stderr)
+        raise
+    return floor_medians
+
+
 def count_all(pages: list[Page], username: str, attribute: str, path_attribute: str) -> None:
     from django.test import Client
 
@@ -193,10 +260,15 @@ def count_all(pages: list[Page], username: str, attribute: str, path_attribute: 
 
     client, anonymous = client_for(username), Client(SERVER_NAME=HOST)
     for page in pages:
-        counted = count_queries(client if page.logged_in else anonymous, getattr(page, path_attribute))
-        if counted.status != 200:
-            raise RuntimeError(f"{getattr(page, path_attribute)} answered {counted.status} in-process")
-        setattr(page, attribute, counted.count)
+        counts = []
+        for page_cache in (True, False):
+            counted = count_queries(
+                client if page.logged_in else anonymous, getattr(page, path_attribute), page_cache=page_cache
+            )
+            if counted.status != 200:
+                raise RuntimeError(f"{getattr(page, path_attribute)} answered {counted.status} in-process")
+            counts.append(counted.count)
+        setattr(page, attribute, Queries(*counts))
 
 
 # --- The run -------------------------------------------------------------------------------------
@@ -337,52 +409,21 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connections
 
     connections.close_all()
-    floor_medians: list[float] = []  # the floor's median in each round: how steady the machine was
     with tempfile.TemporaryDirectory(prefix="msp-bench-") as folder:
-        server = Gunicorn(env, args.workers, Path(folder) / "gunicorn.log")
-        try:
-            with server:
-                log(f"gunicorn up on {HOST}:{server.port} with {args.workers} workers")
-                cookie = login(HOST, server.port, people.executive.username, password)
-                sent = {page.name: cookie if page.logged_in else "" for page in pages_and_extras}
-                for page in pages_and_extras:
-                    warm = hammer(
-                        HOST, server.port, page.path_large, cookie=sent[page.name], requests=args.warmup, concurrency=4
-                    )
-                    if warm.errors:
-                        raise RuntimeError(f"{page.path_large}: {warm.errors[:3]}")
-                    page.result = Result(page.path_large)
-                # In rounds, every page a slice of its requests per round: a machine that slows down
-                # or speeds up during the run moves every page alike, and the ratios hold.
-                rounds = max(1, min(args.rounds, args.requests))
-                for number in range(rounds):
-                    for page in pages_and_extras:
-                        share = args.requests // rounds + (1 if number < args.requests % rounds else 0)
-                        batch = hammer(
-                            HOST,
-                            server.port,
-                            page.path_large,
-                            cookie=sent[page.name],
-                            requests=share,
-                            concurrency=args.concurrency,
-                        )
-                        if batch.errors:
-                            raise RuntimeError(
-                                f"{page.path_large}: {len(batch.errors)} errors, e.g. {batch.errors[:3]}"
-                            )
-                        page.result.merge(batch)
-                        if page is pages[0]:
-                            floor_medians.append(batch.median_ms)
-                for page in pages_and_extras:
-                    log(
-                        f"{page.name:<30} median {page.result.median_ms:7.1f} ms  p95 {page.result.p95_ms:7.1f} ms  "
-                        f"{page.result.per_second:6.1f} req/s"
-                    )
-        except BaseException:
-            log_text = (Path(folder) / "gunicorn.log").read_text() if (Path(folder) / "gunicorn.log").exists() else ""
-            if log_text:
-                print("gunicorn's log:\n" + log_text[-4000:], file=sys.stderr)
-            raise
+        floor_medians = serve_and_measure(
+            env, args, Path(folder) / "gunicorn.log", people.executive.username, password, pages_and_extras, "result"
+        )
+        # The pages the page cache holds, drawn every time: a first view, or any view after a change.
+        drawn = [pages[0], *(p for p in pages[1:] if p.queries_large.served != p.queries_large.drawn)]
+        serve_and_measure(
+            {**env, "PAGE_CACHE_SECONDS": "0"},
+            argparse.Namespace(**{**vars(args), "requests": args.requests // 2, "rounds": max(1, args.rounds // 2)}),
+            Path(folder) / "gunicorn-drawn.log",
+            people.executive.username,
+            password,
+            drawn,
+            "drawn",
+        )
 
     floor = pages[0]
     from bench.profile import client_for, profile
@@ -597,6 +638,14 @@ def report(
         "(in-process, Django's test client, the session and user lookups included): at the small size (the "
         "reference case, a portfolio of 5) and at the large size (the large case, a portfolio of 500).\n"
     )
+    w(
+        "The dashboard, side by side and the portfolio are kept whole per person in the page cache "
+        "(`evaluator/pagecache.py`) and served from it while nothing has been written since they were drawn: "
+        "their key holds the data's revision (`evaluator/revision.py`), a number every write moves on, so the "
+        "measured views, one after another with no change between them, are served; the query counts give both, "
+        "as served and, in brackets, as drawn. What drawing them costs (a first view, or any view after a "
+        "change) is measured below the table with the page cache off.\n"
+    )
     w("| page | median ms | p95 ms | req/s | × floor | queries (small) | queries (large) | verdict |")
     w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for page in pages:
@@ -618,6 +667,24 @@ def report(
             f"{page.ratio(floor):.2f} | {page.queries_small} | {page.queries_large} | {notes[page.name]} |"
         )
     w("")
+    drawn = [page for page in pages if page.drawn is not None]
+    if len(drawn) > 1:
+        w(
+            "Drawn every time (a second gunicorn with `PAGE_CACHE_SECONDS=0`, the same pages, "
+            f"{drawn[1].drawn.count} requests each; its own floor, measured in the same run), not an aim: "
+            "the cost of a first view, and of every view after a change to the data. The parts the same for "
+            "everyone (results, bid list, criteria, the side by side's table) still come from the fragment "
+            "cache (`scoring/fragments.py`) while the ranking is unchanged.\n"
+        )
+        w("| page, drawn | median ms | p95 ms | req/s | × its floor | queries |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for page in drawn:
+            r, base = page.drawn, drawn[0].drawn
+            w(
+                f"| {page.name} `{_short(page.path_large)}` | {r.median_ms:.1f} | {r.p95_ms:.1f} | "
+                f"{r.per_second:.1f} | {r.median_ms / base.median_ms:.2f} | {page.queries_large.drawn} |"
+            )
+        w("")
     w(
         f"The floor's median ranged over {min(floor_medians):.1f}–{max(floor_medians):.1f} ms from round to round: "
         "how steady the machine was during the run.\n"

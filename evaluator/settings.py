@@ -267,9 +267,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MSP Evaluator <noreply@localhost>")
 
-# The cache holds rendered parts of pages, keyed by what they show (scoring.fragments): in each
-# process's memory unless CACHE_URL points at a Redis shared by every web process.
+# The cache holds rendered parts of pages, keyed by what they show (scoring.fragments), and whole
+# pages per person until the data's revision moves (evaluator.pagecache): in each process's
+# memory unless CACHE_URL points at a Redis shared by every web process.
 CACHE_URL = env_str("CACHE_URL")
+# How long a cached whole page may be kept unused; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

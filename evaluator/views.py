@@ -5,11 +5,13 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from evaluator.pagecache import cached_page
 from scoring.models import Organization
 from scoring.views import portfolio_table
 from vendors.selectors import registry_summary
 
 
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """The portfolio: every evaluation the user may see, then the registry and the buyer."""
     portfolio_filter, table = portfolio_table(request)

@@ -20,11 +20,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import EVALUATOR
+from evaluator import revision
 from evaluator.concurrency import EditConflict, save_versioned
 from evaluator.history import acting_as
 from vendors import services as vendor_services
@@ -247,14 +249,41 @@ def _msp_named(name: str, *, fully_managed: bool, co_managed: bool) -> MSP:
     return msp
 
 
-def _msps(bids: Iterable[Any]) -> dict[str, MSP]:
-    """The MSP of each bid's vendor: an existing one of the same name, or a new one."""
-    return {
-        bid.vendor.casefold(): _msp_named(
-            bid.vendor, fully_managed=bid.model == "fully_managed", co_managed=bid.model == "co_managed"
+def _msps(bids: list[Any], owner: AbstractBaseUser) -> dict[str, MSP]:
+    """The MSP of each bid's vendor: an existing one of the same name, or a new one.
+
+    The registry is read in one query and the new MSPs written together (with their history rows,
+    by ``owner``); should one of them have been added meanwhile, one by one as ``_msp_named`` does.
+    """
+    names = {bid.vendor.casefold(): vendor_services.normalize_name(bid.vendor) for bid in bids}
+    found = {
+        msp.name.lower(): msp
+        for msp in MSP.objects.annotate(lower_name=Lower("name")).filter(
+            lower_name__in={name.lower() for name in names.values()}
         )
-        for bid in bids
     }
+    new: dict[str, MSP] = {}
+    for bid in bids:
+        name = names[bid.vendor.casefold()]
+        if name.lower() not in found and name.lower() not in new:
+            msp = MSP(
+                name=name,
+                offers_fully_managed=bid.model == "fully_managed",
+                offers_co_managed=bid.model == "co_managed",
+            )
+            msp.full_clean(validate_constraints=False)  # the name was looked up above; the database checks it too
+            new[name.lower()] = msp
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(list(new.values()), MSP, default_user=owner)
+    except IntegrityError:  # a name added since it was looked up (or matched differently by the database)
+        return {
+            bid.vendor.casefold(): _msp_named(
+                bid.vendor, fully_managed=bid.model == "fully_managed", co_managed=bid.model == "co_managed"
+            )
+            for bid in bids
+        }
+    return {key: found.get(name.lower()) or new[name.lower()] for key, name in names.items()}
 
 
 def _load_candidates(package: Package, evaluation: Evaluation, msps: dict[str, MSP], owner: AbstractBaseUser) -> None:
@@ -358,7 +387,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
     )
     assignment_of = {a.evaluator.username: a for a in assignments}
 
-    msps = _msps(package.bids)
+    msps = _msps(package.bids, owner)
     bids = bulk_create_with_history(
         [
             Bid(
@@ -458,6 +487,14 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
 COPY_SCORES_FROM = 2000
 
 
+# COPY's text format: a backslash, tab, newline or carriage return in a value is escaped; NULL is \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: object) -> str:
+    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
+
+
 def _insert_scores(
     rows: list[tuple[int, int, int, int, str]], owner: AbstractBaseUser, *, copy_from: int | None = None
 ) -> None:
@@ -477,14 +514,42 @@ def _insert_scores(
             [Score._meta.db_table, len(rows)],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
-        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        raw = cursor.cursor  # psycopg's own cursor, for COPY, which Django's wrappers do not see:
+        revision.changed(connection)  # so the cached pages are told of the write here
+        # COPY's text format, written here in one piece: far quicker than a write_row per row.
+        lines = [
+            f"{pk}\t{a}\t{b}\t{c}\t{_copy_value(score)}\t{_copy_value(note)}"
+            for pk, (a, b, c, score, note) in zip(ids, rows, strict=True)
+        ]
+        stamp = now.isoformat()
         with raw.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *row, now))
+            copy.write("".join(f"{line}\t{stamp}\n" for line in lines))
         history = Score.history.model._meta.db_table
         with raw.copy(f"COPY {history} ({columns}, history_date, history_type, history_user_id) FROM STDIN") as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                copy.write_row((pk, *row, now, now, "+", owner.pk))
+            copy.write("".join(f"{line}\t{stamp}\t{stamp}\t+\t{owner.pk}\n" for line in lines))
+
+
+def _references(wanted: list[tuple[MSP, str]], owner: AbstractBaseUser) -> dict[tuple[int, str], ClientReference]:
+    """The reference of each (MSP, client): the MSP's own of that client (case aside), or a new one not checked yet.
+
+    The MSPs' references are read in one query and the new ones written together, with their history rows.
+    """
+    msps = {msp.pk: msp for msp, _ in wanted}
+    found: dict[tuple[int, str], ClientReference] = {}
+    for reference in ClientReference.objects.filter(msp__in=list(msps)).order_by("client", "pk"):
+        found.setdefault((reference.msp_id, reference.client.lower()), reference)
+    new: dict[tuple[int, str], ClientReference] = {}
+    for msp, client in wanted:
+        key = (msp.pk, client.lower())
+        if key in found or key in new:
+            continue
+        if msp.is_archived:
+            vendor_services.reference_create(msp=msp, client=client)  # refused, with the registry's message
+        reference = ClientReference(msp=msp, client=client)
+        reference.full_clean(validate_constraints=False)  # not checked: no date, no outcome
+        new[key] = reference
+    bulk_create_with_history(list(new.values()), ClientReference, default_user=owner)
+    return {**found, **new}
 
 
 def _load_documents_and_checks(
@@ -510,13 +575,14 @@ def _load_documents_and_checks(
     bulk_create_with_history(documents, BidDocument, default_user=owner)
     usernames = {c["checked_by"] for b in package.bids for c in b.reference_checks if c["checked_by"]}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    references = _references(
+        [(bid_of[b.vendor.casefold()].msp, c["client"]) for b in package.bids for c in b.reference_checks], owner
+    )
     checks = []
     for b in package.bids:
         bid = bid_of[b.vendor.casefold()]
         for c in b.reference_checks:
-            reference = ClientReference.objects.filter(msp=bid.msp, client__iexact=c["client"]).first()
-            if reference is None:
-                reference = vendor_services.reference_create(msp=bid.msp, client=c["client"])
+            reference = references[bid.msp.pk, c["client"].lower()]
             checks.append(
                 ReferenceCheck(
                     bid=bid,

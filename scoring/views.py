@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from evaluator.concurrency import EditConflict
+from evaluator.pagecache import cached_page
 from scoring.models import Organization
 
 from . import consensus, exports, fragments, guide, ranking, selectors, services
@@ -366,6 +367,7 @@ def candidate_update(request: HttpRequest, pk: int, candidate_pk: int) -> HttpRe
 # --- Dashboard ---------------------------------------------------------------------------------
 
 
+@cached_page
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
     user = request.user
@@ -1129,6 +1131,7 @@ def compare_sections(
     return chosen, sections, error
 
 
+@cached_page
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Two to four bids in aligned columns, with the rows where they differ highlighted."""
     evaluation = _evaluation(request, pk)

@@ -6,7 +6,9 @@ import importlib
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
 from vendors import services as vendor_services
@@ -91,6 +93,28 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def page_queries(client: Client, address: str) -> tuple[int, int]:
+    """The queries of one request for the page at ``address``: drawn, then served from the page cache.
+
+    Drawn is counted with the page cache off, after requests that settle anything computed once
+    (the fragments' cache among them); served is the next request once the page is cached.
+    """
+    client.get(address)  # sets the CSRF cookie the page cache keys by
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        client.get(address)
+        with CaptureQueriesContext(connection) as drawn:
+            response = client.get(address)
+        drawn_count = len(drawn)  # now: the next request empties the log it reads from
+        assert response.status_code == 200
+        assert response.context is not None  # drawn from its template
+    client.get(address)  # drawn once more, and cached
+    with CaptureQueriesContext(connection) as served:
+        response = client.get(address)
+    assert response.status_code == 200
+    assert response.context is None  # from the page cache: no template drawn
+    return drawn_count, len(served)
 
 
 @pytest.fixture

@@ -4,10 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from scoring import services
-from scoring.models import Bid
+from scoring.models import Bid, Evaluation, ReferenceCheck
 from scoring.package import PackageError, loads, parse_package
+from vendors import services as vendor_services
+from vendors.models import MSP, ClientReference
 
 EXAMPLE = Path(__file__).parent / "packages" / "contract_example.json"
 
@@ -95,3 +98,47 @@ def test_it_keeps_evidence_expiry_and_reference_checks_so_the_ranking_survives(a
     second = services.evaluation_load(package=parse_package(loads(json.dumps(exported))), owner=admin_user)
     assert services.stored_ranking(second)["ranking"] == services.stored_ranking(first)["ranking"]
     assert services.evaluation_export(second)["bids"] == exported["bids"]
+
+
+def _checks(*clients: str) -> list[dict]:
+    return [{"client": c, "checked_on": "2026-11-02", "checked_by": None, "outcome": "positive"} for c in clients]
+
+
+def test_reference_checks_reuse_the_msps_references_and_add_each_new_client_once(admin_user):
+    data = package(reference_checks=_checks("Westside Pediatrics", "Harbor Dental"))
+    first = services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    msp = first.bids.get().msp
+    assert sorted(msp.references.values_list("client", flat=True)) == ["Harbor Dental", "Westside Pediatrics"]
+    # Created with the import's owner in their history, not checked (the check is the bid's).
+    assert set(ClientReference.history.filter(msp=msp).values_list("history_type", "history_user")) == {
+        ("+", admin_user.pk)
+    }
+    assert set(msp.references.values_list("outcome", flat=True)) == {"not_checked"}
+
+    # Another evaluation of the same MSP: the clients it already has (whatever the case) are reused.
+    data = package(reference_checks=_checks("WESTSIDE pediatrics", "Coastline Credit Union"))
+    data["evaluation"]["title"] = "A second look"
+    second = services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    assert sorted(msp.references.values_list("client", flat=True)) == [
+        "Coastline Credit Union",
+        "Harbor Dental",
+        "Westside Pediatrics",
+    ]
+    westside = msp.references.get(client="Westside Pediatrics")
+    assert ReferenceCheck.objects.filter(reference=westside).count() == 2
+    assert second.bids.get().reference_checks.count() == 2
+
+
+def test_reference_checks_of_an_archived_msp_are_refused_and_nothing_is_written(admin_user):
+    data = package(reference_checks=_checks("Westside Pediatrics"))
+    services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    msp = MSP.objects.get()
+    vendor_services.msp_archive(msp=msp, expected_version=msp.version)
+    data["evaluation"]["title"] = "After the archive"
+    data["bids"][0]["reference_checks"] = _checks("Brand New Clinic")
+    before = (Evaluation.objects.count(), ClientReference.objects.count())
+
+    with pytest.raises(ValidationError, match="archived"):
+        services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+
+    assert (Evaluation.objects.count(), ClientReference.objects.count()) == before

@@ -30,12 +30,17 @@ def _history(evaluation: Evaluation) -> list[tuple]:
 
 def test_copied_scores_and_history_are_those_the_insert_path_writes(procurement, monkeypatch):
     package = scored_package(7)  # 7 bids × 2 questions × 2 evaluators = 28 scores
+    # Notes with what COPY's text format must escape, and some it must not touch.
+    notes = ["tab\there", "two\nlines", "back\\slash \\N", "carriage\rreturn", "Zürich — “quoted”", ""]
+    for entry, note in zip(package["scores"], notes, strict=False):
+        entry["note"] = note
     by_insert = load(procurement, package)
     monkeypatch.setattr(services, "COPY_SCORES_FROM", 1)
     package["evaluation"]["title"] = "Budget check by COPY"
     by_copy = load(procurement, package)
 
     assert len(_scores(by_copy)) == 28
+    assert {row[4] for row in _scores(by_copy)} == set(notes)
     assert _scores(by_copy) == _scores(by_insert)
     history = _history(by_copy)
     score_ids = sorted(Score.objects.filter(bid__evaluation=by_copy).values_list("pk", flat=True))

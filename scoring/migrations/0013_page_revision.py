@@ -1,0 +1,11 @@
+"""The data's revision that cached pages are keyed by (evaluator.revision): a sequence on PostgreSQL."""
+
+from django.db import migrations
+
+from evaluator import revision
+
+
+class Migration(migrations.Migration):
+    dependencies = [("scoring", "0012_ranking_summary")]
+
+    operations = [migrations.RunPython(revision.create, revision.drop)]
