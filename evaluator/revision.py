@@ -18,31 +18,49 @@ the transaction's mark with it: the next write moves the number again.
 On PostgreSQL the number is a sequence, which never blocks and is never rolled
 back; elsewhere (SQLite) a one-row table, whose writes SQLite serialises anyway.
 Tables whose rows no page shows (sessions, login attempts, the beat schedule)
-are left out, so logging in or Celery beat's bookkeeping does not empty the cache.
+are left out, so Celery beat's bookkeeping or a session saved does not empty the
+cache. (A login does: the person's last login is written, and their history.)
+
+Writes the app does not make (SQL typed into psql, a restored backup, which
+also winds the sequence back) are not seen: ``manage.py move_page_revision``
+moves the number past every one handed out before.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+logger = logging.getLogger(__name__)
+
 SEQUENCE = "page_revision"
 TABLE = "page_revision_counter"
 
 # The table a statement writes; Django quotes names, hand-written SQL may not.
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)', re.IGNORECASE)
-_VERBS = ("INSERT", "UPDATE", "DELETE", "COPY", "TRUNCATE")
+_WRITE = re.compile(
+    r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY|TRUNCATE(?:\s+TABLE)?|MERGE\s+INTO)\s+"?(\w+)', re.IGNORECASE
+)
+_VERBS = ("INSERT", "UPDATE", "DELETE", "COPY", "TRUNCATE", "MERGE")
 _UNSHOWN = ("django_session", "axes_", "django_celery_beat_", "django_migrations", TABLE)
+_CTE_WRITE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+_LEADING_COMMENTS = re.compile(r"\s*(?:--[^\n]*(?:\n|$)|/\*.*?\*/)", re.DOTALL)
 
-
-_CTE_WRITE = re.compile(r"\b(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+# The databases (alias, name) known to hold the number: not before the migration that creates it.
+_READY: set[tuple[str, str]] = set()
 
 
 def writes(sql: str) -> bool:
     """Whether ``sql`` writes a table whose rows may show on a page."""
+    while sql[:2] in ("--", "/*") or sql[:1].isspace():
+        match = _LEADING_COMMENTS.match(sql)
+        if match is None:
+            break
+        sql = sql[match.end() :]
     start = sql.lstrip()[:8].upper()
     if start.startswith("WITH"):  # hand-written SQL: a common table expression may write
         return bool(_CTE_WRITE.search(sql))
@@ -52,9 +70,13 @@ def writes(sql: str) -> bool:
     return match is None or not match.group(1).lower().startswith(_UNSHOWN)
 
 
+def _database(connection: BaseDatabaseWrapper) -> tuple[str, str]:
+    return connection.alias, str(connection.settings_dict["NAME"])
+
+
 def _ready(connection: BaseDatabaseWrapper) -> bool:
     """Whether the database holds the number yet (not before the migration that creates it)."""
-    if getattr(connection, "_page_revision_ready", False):
+    if _database(connection) in _READY:
         return True
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -62,7 +84,8 @@ def _ready(connection: BaseDatabaseWrapper) -> bool:
         else:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
         ready = bool(cursor.fetchone()[0])
-    connection._page_revision_ready = ready
+    if ready:
+        _READY.add(_database(connection))
     return ready
 
 
@@ -74,24 +97,43 @@ def current(using: str = "default") -> int | None:
     connection._page_revision_read = True
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT last_value FROM {SEQUENCE}")  # noqa: S608 (a constant name)
+            # A sequence never advanced says 1 before its first nextval() and after it.
+            cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SEQUENCE}")  # noqa: S608
         else:
             cursor.execute(f"SELECT number FROM {TABLE} WHERE id = 1")  # noqa: S608 (a constant name)
         row = cursor.fetchone()
     return 0 if row is None else row[0]
 
 
-def _move(connection: BaseDatabaseWrapper) -> None:
+def _move(connection: BaseDatabaseWrapper, *, past: int | None = None) -> None:
     if not _ready(connection):
         return  # writes of the migrations that come before the number's own
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+            if past is None:
+                cursor.execute(f"SELECT nextval('{SEQUENCE}')")
+            else:
+                cursor.execute(
+                    f"SELECT setval('{SEQUENCE}', greatest(%s, (SELECT last_value FROM {SEQUENCE}) + 1))",  # noqa: S608
+                    [past],
+                )
         else:
             cursor.execute(
-                f"INSERT INTO {TABLE} (id, number) VALUES (1, 1) "  # noqa: S608 (a constant name)
-                "ON CONFLICT (id) DO UPDATE SET number = number + 1"
+                f"INSERT INTO {TABLE} (id, number) VALUES (1, %s) "  # noqa: S608 (a constant name)
+                "ON CONFLICT (id) DO UPDATE SET number = max(number + 1, excluded.number)",
+                [past or 1],
             )
+
+
+def move_past_everything(using: str = "default") -> int:
+    """Move the number past every one handed out before, even by a database since restored.
+
+    The number becomes at least the current time in microseconds: the moves between two
+    calls are far fewer than the microseconds between them.
+    """
+    connection = connections[using]
+    _move(connection, past=time.time_ns() // 1000)
+    return current(using) or 0
 
 
 class _AfterCommit:
@@ -103,7 +145,12 @@ class _AfterCommit:
         self.alias = alias
 
     def __call__(self) -> None:
-        _move(connections[self.alias])
+        try:
+            _move(connections[self.alias])
+        except Exception:
+            # Committed data stays committed; the pages cached during the transaction expire
+            # (PAGE_CACHE_SECONDS) or give way at the next write.
+            logger.exception("the data's revision could not be moved after a commit")
 
 
 def changed(connection: BaseDatabaseWrapper) -> None:
@@ -129,7 +176,9 @@ def changed(connection: BaseDatabaseWrapper) -> None:
     connection._page_revision_read = False
     marker = _AfterCommit(connection.alias)
     connection._page_revision_marker = marker
-    connection.on_commit(marker)
+    connection.on_commit(marker, robust=True)
+    # First in line: a callback before it that raises must not keep the number from moving.
+    connection.run_on_commit.insert(0, connection.run_on_commit.pop())
 
 
 def _watch(execute, sql: str, params: Any, many: bool, context: dict) -> Any:
@@ -146,24 +195,18 @@ def _watch(execute, sql: str, params: Any, many: bool, context: dict) -> Any:
 
 def watch(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """``connection_created`` receiver: watch the new connection's writes."""
-    connection._page_revision_ready = False  # a new connection may be to another database: look again
     if _watch not in connection.execute_wrappers:
         connection.execute_wrappers.append(_watch)
 
 
 def create(apps: Any, schema_editor: Any) -> None:
-    """Migration step: the sequence (PostgreSQL) or the one-row table that holds the number."""
+    """Migration step: the sequence (PostgreSQL) or the one-row table that holds the number.
+
+    Undoing the migration leaves it in place: processes still running keep writing to it.
+    """
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE}")
     else:
         schema_editor.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id integer PRIMARY KEY, number bigint NOT NULL)")
-        schema_editor.execute(f"INSERT INTO {TABLE} (id, number) VALUES (1, 1)")  # noqa: S608 (a constant name)
-    schema_editor.connection._page_revision_ready = True
-
-
-def drop(apps: Any, schema_editor: Any) -> None:
-    schema_editor.connection._page_revision_ready = False
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP SEQUENCE IF EXISTS {SEQUENCE}")
-    else:
-        schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+        schema_editor.execute(f"INSERT INTO {TABLE} (id, number) VALUES (1, 1) ON CONFLICT (id) DO NOTHING")  # noqa: S608
+    _READY.add(_database(schema_editor.connection))

@@ -267,19 +267,27 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MSP Evaluator <noreply@localhost>")
 
-# The cache holds rendered parts of pages, keyed by what they show (scoring.fragments), and whole
-# pages per person until the data's revision moves (evaluator.pagecache): in each process's
-# memory unless CACHE_URL points at a Redis shared by every web process.
+# Two caches: "default" holds rendered parts of pages the same for everyone, keyed by what they
+# show (scoring.fragments); "pages" holds whole pages per person until the data's revision moves
+# (evaluator.pagecache), apart so they never push the shared parts out. In each process's memory
+# unless CACHE_URL points at a Redis shared by every web process.
 CACHE_URL = env_str("CACHE_URL")
-# How long a cached whole page may be kept unused; 0 turns the page cache off.
+# How long a whole page is kept once drawn; 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "msp-evaluator"}
-    )
-}
+
+
+def _cache(name: str, max_entries: int) -> dict:
+    if CACHE_URL:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": name}
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": f"msp-evaluator-{name}",
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
+# A whole page of the large case is about 200 kB: at most 40 MB of pages per process in memory.
+CACHES = {"default": _cache("parts", 300), "pages": _cache("pages", 200)}
 
 # Celery: with no broker, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

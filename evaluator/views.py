@@ -11,7 +11,8 @@ from scoring.views import portfolio_table
 from vendors.selectors import registry_summary
 
 
-@cached_page
+# The portfolio's filter (q, status, model) and table (sort, page, per_page) read these.
+@cached_page("q", "status", "model", "sort", "page", "per_page")
 def home(request: HttpRequest) -> HttpResponse:
     """The portfolio: every evaluation the user may see, then the registry and the buyer."""
     portfolio_filter, table = portfolio_table(request)

@@ -367,7 +367,7 @@ def candidate_update(request: HttpRequest, pk: int, candidate_pk: int) -> HttpRe
 # --- Dashboard ---------------------------------------------------------------------------------
 
 
-@cached_page
+@cached_page()
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
     user = request.user
@@ -1131,7 +1131,7 @@ def compare_sections(
     return chosen, sections, error
 
 
-@cached_page
+@cached_page("bid")
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Two to four bids in aligned columns, with the rows where they differ highlighted."""
     evaluation = _evaluation(request, pk)

@@ -1,4 +1,7 @@
-"""The data's revision that cached pages are keyed by (evaluator.revision): a sequence on PostgreSQL."""
+"""The data's revision that cached pages are keyed by (evaluator.revision): a sequence on PostgreSQL.
+
+Undone, it is left in place (running processes keep moving it); done again, it is reused.
+"""
 
 from django.db import migrations
 
@@ -8,4 +11,4 @@ from evaluator import revision
 class Migration(migrations.Migration):
     dependencies = [("scoring", "0012_ranking_summary")]
 
-    operations = [migrations.RunPython(revision.create, revision.drop)]
+    operations = [migrations.RunPython(revision.create, migrations.RunPython.noop)]
