@@ -378,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     timings.seed_small = time.perf_counter() - t
     log(f"{small_count + 1} small evaluations loaded in {timings.seed_small:.1f} s")
 
-    # The large case, timed: its load is the import the issue aims at.
+    # The large case, timed: its load is the import the issue aims at. Timed on a database at rest,
+    # not under the vacuum and checkpoint the seeding just set off.
+    settle()
     data = seed.case_package(
         title="Managed IT services for the whole group (large case)",
         prefix="Large Case MSP",
@@ -400,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     count_all(pages_and_extras, people.executive.username, "queries_large", "path_large")
     log("queries counted at the large size: " + ", ".join(f"{p.name} {p.queries_large}" for p in pages))
 
+    settle()
     _sweep(timings, today)
     log(
         f"sweep over {timings.pending_assignments:,} assignments: {timings.sweep:.1f} s, "
@@ -467,6 +470,19 @@ def _facts(large) -> dict[str, int]:
         "bids in all": Bid.objects.count(),
         "assignments in all": Assignment.objects.count(),
     }
+
+
+def settle() -> None:
+    """Bring the database to rest after bulk writes: statistics up to date, dirty pages written."""
+    from django.db import DatabaseError, connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+        try:
+            cursor.execute("CHECKPOINT")  # a superuser's (postgres, the default) or pg_checkpoint's
+        except DatabaseError:
+            log("CHECKPOINT not allowed for this database user: skipped")
+    log("database settled (VACUUM ANALYZE, CHECKPOINT)")
 
 
 def _sweep(timings: Timings, today: dt.date) -> None:
@@ -691,6 +707,11 @@ def report(
     )
 
     w("## Import and sweep\n")
+    w(
+        "Each timed once, in-process, on a database at rest: `VACUUM (ANALYZE)` and `CHECKPOINT` just before, "
+        "so the vacuum and the checkpoint that seeding 499 evaluations sets off do not land inside the "
+        "timing.\n"
+    )
     w("| what | seconds | aim | verdict |")
     w("| --- | ---: | ---: | --- |")
     w(

@@ -553,7 +553,8 @@ class ConflictOfInterest(models.Model):
 
 
 class Score(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="scores")
+    # The unique (assignment, bid, criterion) index starts with the assignment: no index of its own.
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="scores", db_index=False)
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])

@@ -499,7 +499,8 @@ def _insert_scores(
     rows: list[tuple[int, int, int, int, str]], owner: AbstractBaseUser, *, copy_from: int | None = None
 ) -> None:
     """Create scores from (assignment, bid, criterion, score, note) rows, with their history rows
-    ("+", by ``owner``), exactly as ``bulk_create_with_history`` does."""
+    ("+", by ``owner``), exactly as ``bulk_create_with_history`` does. The rows' bids are new: they
+    have no other score."""
     if connection.vendor != "postgresql" or len(rows) < (COPY_SCORES_FROM if copy_from is None else copy_from):
         scores = [
             Score(assignment_id=a, bid_id=b, criterion_id=c, score=score, note=note) for a, b, c, score, note in rows
@@ -507,26 +508,30 @@ def _insert_scores(
         bulk_create_with_history(scores, Score, default_user=owner)
         return
     now = timezone.now()
+    table, history = Score._meta.db_table, Score.history.model._meta.db_table
     columns = "id, assignment_id, bid_id, criterion_id, score, note, updated_at"
+    stamp = now.isoformat()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Score._meta.db_table, len(rows)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
         raw = cursor.cursor  # psycopg's own cursor, for COPY, which Django's wrappers do not see:
         revision.changed(connection)  # so the cached pages are told of the write here
-        # COPY's text format, written here in one piece: far quicker than a write_row per row.
-        lines = [
-            f"{pk}\t{a}\t{b}\t{c}\t{_copy_value(score)}\t{_copy_value(note)}"
-            for pk, (a, b, c, score, note) in zip(ids, rows, strict=True)
-        ]
-        stamp = now.isoformat()
-        with raw.copy(f"COPY {Score._meta.db_table} ({columns}) FROM STDIN") as copy:
-            copy.write("".join(f"{line}\t{stamp}\n" for line in lines))
-        history = Score.history.model._meta.db_table
-        with raw.copy(f"COPY {history} ({columns}, history_date, history_type, history_user_id) FROM STDIN") as copy:
-            copy.write("".join(f"{line}\t{stamp}\t{stamp}\t+\t{owner.pk}\n" for line in lines))
+        # COPY's text format, written here in one piece (far quicker than a write_row per row);
+        # the ids come from the table's own default.
+        with raw.copy(
+            f"COPY {table} (assignment_id, bid_id, criterion_id, score, note, updated_at) FROM STDIN"
+        ) as copy:
+            copy.write(
+                "".join(
+                    f"{a}\t{b}\t{c}\t{_copy_value(score)}\t{_copy_value(note)}\t{stamp}\n"
+                    for a, b, c, score, note in rows
+                )
+            )
+        # Their history rows, made by the database from the rows just copied (the bids are new:
+        # every score of theirs is one of these).
+        cursor.execute(
+            f"INSERT INTO {history} ({columns}, history_date, history_type, history_user_id) "  # noqa: S608
+            f"SELECT {columns}, %s, '+', %s FROM {table} WHERE bid_id = ANY(%s)",
+            [now, owner.pk, sorted({b for _, b, _, _, _ in rows})],
+        )
 
 
 def _references(wanted: list[tuple[MSP, str]], owner: AbstractBaseUser) -> dict[tuple[int, str], ClientReference]:
