@@ -224,13 +224,11 @@ class VersionedAdminMixin:
             obj.save()
             return
         fields = [f.name for f in obj._meta.concrete_fields if f.name in form.cleaned_data and not f.primary_key]
-        if isinstance(form, VersionedModelForm):
-            save_versioned(obj, expected_version=form.expected_version, fields=fields)
-        else:
-            # A list_editable row of the change list: Django renders only its id there, so it carries no
-            # version. It is saved at the version it was read at with the POST, which moves the version on:
-            # change forms opened before are refused.
-            save_versioned(obj, expected_version=obj.version, fields=fields)
+        if not isinstance(form, VersionedModelForm):
+            # A list_editable row of a change list: Django renders only its id there, so it could not
+            # carry the version, and a stale row would overwrite. Versioned models are not list-edited.
+            raise TypeError(f"{type(self).__name__}: a versioned model can't be list-edited (no version)")
+        save_versioned(obj, expected_version=form.expected_version, fields=fields)
 
 
 class FingerprintedAdminMixin(VersionedAdminMixin):

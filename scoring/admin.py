@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluator.concurrency import VersionedAdminMixin
+from evaluator.concurrency import VersionedAdminMixin, save_versioned
 
 from .models import (
     Assignment,
@@ -44,19 +44,41 @@ class OrganizationAdmin(VersionedAdminMixin, NoDeleteAdmin):
     fields = ("name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry", "compliance")
 
 
+def _set_active(modeladmin, request, queryset, *, active: bool) -> None:
+    """Each selected template saved at the version just read, with its history row, so change forms
+    opened before are refused. (No list_editable: a change list row carries no version.)"""
+    changed = 0
+    for template in queryset.filter(active=not active):
+        template.active = active
+        save_versioned(template, expected_version=template.version, fields=["active"])
+        changed += 1
+    state = "offered to new evaluations" if active else "withdrawn from new evaluations"
+    modeladmin.message_user(request, f"{changed} {'template' if changed == 1 else 'templates'} {state}.")
+
+
+@admin.action(description="Offer the selected to new evaluations (active)")
+def activate(modeladmin, request, queryset) -> None:
+    _set_active(modeladmin, request, queryset, active=True)
+
+
+@admin.action(description="Withdraw the selected from new evaluations (inactive)")
+def deactivate(modeladmin, request, queryset) -> None:
+    _set_active(modeladmin, request, queryset, active=False)
+
+
 @admin.register(QuestionTemplate)
 class QuestionTemplateAdmin(VersionedAdminMixin, NoDeleteAdmin):
     list_display = ("key", "model", "category", "text", "default_weight", "active")
     list_filter = ("model", "category", "active")
     search_fields = ("key", "text")
-    list_editable = ("default_weight", "active")
+    actions = (activate, deactivate)
 
 
 @admin.register(RequirementTemplate)
 class RequirementTemplateAdmin(VersionedAdminMixin, NoDeleteAdmin):
     list_display = ("key", "text", "compliance", "active")
     list_filter = ("active",)
-    list_editable = ("active",)
+    actions = (activate, deactivate)
 
 
 @admin.register(Evaluation)

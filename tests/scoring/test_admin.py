@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -15,19 +14,6 @@ from tests.conftest import client_for
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def changelist_data(response: Any, changes: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The change list's rows as posted, with ``changes`` by template key."""
-    formset = response.context["cl"].formset
-    data: dict[str, Any] = {
-        formset.management_form.add_prefix(k): v for k, v in formset.management_form.initial.items()
-    }
-    for form in formset.forms:
-        values = {name: form[name].value() for name in form.fields}
-        values.update(changes.get(form.instance.key, {}))
-        data.update({form.add_prefix(name): value for name, value in values.items() if value is not False})
-    return {**data, "_save": "Save"}
 
 
 def test_a_stale_question_template_edit_is_refused(admin_user):
@@ -48,25 +34,47 @@ def test_a_stale_question_template_edit_is_refused(admin_user):
     assert question.text != "A reworded question?"
 
 
-def test_a_change_list_edit_moves_the_version_so_a_change_form_opened_before_is_refused(admin_user):
+def test_deactivating_from_the_change_list_moves_the_version_so_a_change_form_opened_before_is_refused(admin_user):
     requirement = RequirementTemplate.objects.order_by("position", "key").first()
+    assert requirement.active
     admin = client_for(admin_user)
     change_url = f"/admin/scoring/requirementtemplate/{requirement.pk}/change/"
     form = admin.get(change_url).context["adminform"].form
     opened = {name: form[name].value() for name in form.fields if form[name].value() is not False}
     history_rows = requirement.history.count()
     changelist = admin.get("/admin/scoring/requirementtemplate/")
+    assert changelist.context["cl"].formset is None  # no list editing: a row could not carry its version
 
-    saved = admin.post(
-        "/admin/scoring/requirementtemplate/", changelist_data(changelist, {requirement.key: {"active": False}})
+    done = admin.post(
+        "/admin/scoring/requirementtemplate/",
+        {"action": "deactivate", "_selected_action": [requirement.pk], "index": 0},
+        follow=True,
     )
 
-    assert saved.status_code == 302
+    assert "1 template withdrawn from new evaluations." in done.text
     requirement.refresh_from_db()
     assert (requirement.active, requirement.version) == (False, 2)
     assert requirement.history.count() == history_rows + 1
+    assert requirement.history.first().history_user == admin_user
     refused = admin.post(change_url, {**opened, "compliance": "SOC 2"})
     assert refused.status_code == 200
     assert CONFLICT_MESSAGE in refused.context["adminform"].form.non_field_errors()
     requirement.refresh_from_db()
     assert (requirement.active, requirement.version) == (False, 2)
+
+
+def test_activating_again_touches_only_the_inactive(admin_user):
+    first, second = QuestionTemplate.objects.order_by("pk")[:2]
+    first.active = False
+    first.save()
+    admin = client_for(admin_user)
+    done = admin.post(
+        "/admin/scoring/questiontemplate/",
+        {"action": "activate", "_selected_action": [first.pk, second.pk], "index": 0},
+        follow=True,
+    )
+    assert "1 template offered to new evaluations." in done.text
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.active and second.active
+    assert second.version == 1  # already active: not saved again
