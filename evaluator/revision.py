@@ -23,7 +23,9 @@ cache. (A login does: the person's last login is written, and their history.)
 
 Writes the app does not make (SQL typed into psql, a restored backup, which
 also winds the sequence back) are not seen: ``manage.py move_page_revision``
-moves the number past every one handed out before.
+moves the number past every one handed out before. Transactions are the app's
+``atomic()`` blocks; one managed by hand (``set_autocommit(False)``) would move
+the number before its commit only, and the app has none.
 """
 
 from __future__ import annotations
