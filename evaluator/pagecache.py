@@ -40,7 +40,8 @@ _KEPT_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary")
 
 
 @functools.cache
-def _code_digest() -> str:
+def code_digest() -> str:
+    """A digest of what draws pages (the cached fragments' keys hold it too)."""
     digest = hashlib.sha256(f"{settings.DEBUG}|{settings.STATIC_URL}".encode())
     base = Path(settings.BASE_DIR)
     for source in _SOURCES:
@@ -67,7 +68,7 @@ def key(request: HttpRequest, params: frozenset[str]) -> str | None:
     if number is None:
         return None
     parts = (
-        _code_digest(),
+        code_digest(),
         request.get_full_path(),
         user.pk,
         csrf_secret,

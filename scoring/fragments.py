@@ -11,48 +11,20 @@ stale page cannot be shown; unused entries simply expire.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+
+from evaluator.pagecache import code_digest
 
 from . import guide, insight, services
 from .models import Bid, Criterion, Evaluation
 
 TIMEOUT = 24 * 60 * 60  # seconds; a key is only reused while nothing it is made of changes
-
-# The code that draws the fragments: a deployment that changes any of it starts new keys.
-_SOURCES = (
-    "templates/scoring/_dashboard_results.html",
-    "templates/scoring/_dashboard_bids.html",
-    "templates/scoring/_dashboard_criteria.html",
-    "templates/scoring/_compare_table.html",
-    "scoring/views.py",
-    "templates/scoring/_lead.html",
-    "templates/scoring/_result_charts.html",
-    "templates/scoring/_chart_bars.html",
-    "templates/scoring/_chart_lines.html",
-    "scoring/insight.py",
-    "scoring/charts.py",
-    "scoring/analysis.py",
-    "scoring/templatetags/scoring_extras.py",
-    "scoring/ranking.py",
-    "scoring/exports.py",
-    "scoring/guide.py",
-)
-
-
-@functools.cache
-def _code_digest() -> str:
-    digest = hashlib.sha256()
-    for name in _SOURCES:
-        digest.update((settings.BASE_DIR / name).read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _key(parts: Iterable[Any]) -> str:
@@ -81,7 +53,7 @@ def dashboard(
         key = _key(
             [
                 "dashboard",
-                _code_digest(),
+                code_digest(),
                 evaluation.pk,
                 evaluation.version,
                 evaluation.status,
@@ -117,7 +89,7 @@ def dashboard(
 
 
 def _cached(parts: list[Any], build: Callable[[], Any]) -> Any:
-    key = _key([_code_digest(), *parts])
+    key = _key([code_digest(), *parts])
     value = cache.get(key)
     if value is None:
         value = build()

@@ -241,11 +241,18 @@ def _evaluator_users(evaluators: list[dict[str, str]]) -> dict[str, User]:
     return users
 
 
-def _msp_named(name: str, *, fully_managed: bool, co_managed: bool) -> MSP:
+def _offers(model: str) -> dict[str, bool]:
+    """What a new MSP of a bid in ``model`` offers."""
+    return {"offers_fully_managed": model == "fully_managed", "offers_co_managed": model == "co_managed"}
+
+
+def _msp_named(name: str, *, offers_fully_managed: bool, offers_co_managed: bool) -> MSP:
     """The registry's MSP of that name, or a new one offering the models given."""
     msp = MSP.objects.filter(name__iexact=vendor_services.normalize_name(name)).first()
     if msp is None:
-        msp = vendor_services.msp_create(name=name, offers_fully_managed=fully_managed, offers_co_managed=co_managed)
+        msp = vendor_services.msp_create(
+            name=name, offers_fully_managed=offers_fully_managed, offers_co_managed=offers_co_managed
+        )
     return msp
 
 
@@ -266,23 +273,14 @@ def _msps(bids: list[Any], owner: AbstractBaseUser) -> dict[str, MSP]:
     for bid in bids:
         name = names[bid.vendor.casefold()]
         if name.lower() not in found and name.lower() not in new:
-            msp = MSP(
-                name=name,
-                offers_fully_managed=bid.model == "fully_managed",
-                offers_co_managed=bid.model == "co_managed",
-            )
+            msp = MSP(name=name, **_offers(bid.model))
             msp.full_clean(validate_constraints=False)  # the name was looked up above; the database checks it too
             new[name.lower()] = msp
     try:
         with transaction.atomic():
             bulk_create_with_history(list(new.values()), MSP, default_user=owner)
     except IntegrityError:  # a name added since it was looked up (or matched differently by the database)
-        return {
-            bid.vendor.casefold(): _msp_named(
-                bid.vendor, fully_managed=bid.model == "fully_managed", co_managed=bid.model == "co_managed"
-            )
-            for bid in bids
-        }
+        return {bid.vendor.casefold(): _msp_named(bid.vendor, **_offers(bid.model)) for bid in bids}
     return {key: found.get(name.lower()) or new[name.lower()] for key, name in names.items()}
 
 
@@ -303,8 +301,8 @@ def _load_candidates(package: Package, evaluation: Evaluation, msps: dict[str, M
     for entry in [*package.candidates, *unlisted]:
         msp = bidder_msps.get(vendor_key(entry["vendor"])) or _msp_named(
             entry["vendor"],
-            fully_managed=evaluation.allows_bid_model(Model.FULLY_MANAGED),
-            co_managed=evaluation.allows_bid_model(Model.CO_MANAGED),
+            offers_fully_managed=evaluation.allows_bid_model(Model.FULLY_MANAGED),
+            offers_co_managed=evaluation.allows_bid_model(Model.CO_MANAGED),
         )
         candidates.setdefault(
             msp.pk, Candidate(evaluation=evaluation, msp=msp, status=entry["status"], note=entry["note"])

@@ -40,18 +40,14 @@ def test_it_filters_by_status_and_searches_titles(procurement, executive):
     assert titles(client.get("/?q=alp&sort=title")) == ["Alpha"]
 
 
-def count_queries(client) -> tuple[int, int]:
-    return page_queries(client, "/")
-
-
 def test_it_uses_the_same_queries_for_3_and_30_evaluations(procurement, executive):
     client = client_for(executive)
     for index in range(3):
         make_bid(make_evaluation(procurement, title=f"E{index}"))
-    small = count_queries(client)
+    small = page_queries(client, "/")
     for index in range(3, 30):
         make_bid(make_evaluation(procurement, title=f"E{index}"))
-    large = count_queries(client)
+    large = page_queries(client, "/")
     # session, user, groups, the portfolio COUNT, the buyer profile, the registry summary, the user's
     # and their groups' permissions (asked of Django's backend once the rules say no to add_msp and
     # add_evaluation), the page of evaluations (owner, stored ranking, scorecard counts in one query),
