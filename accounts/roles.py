@@ -35,3 +35,17 @@ def role_names(user: AbstractBaseUser | AnonymousUser) -> list[str]:
         return []
     groups = group_names(user)
     return (["Admin"] if user.is_superuser else []) + [role for role in ROLES if role in groups]
+
+
+def may_be_evaluator(user: AbstractBaseUser) -> bool:
+    """Who may be assigned to score: an active person who neither audits nor decides awards.
+
+    Auditors read and executives decide (the contract's separated duties); a deactivated
+    user does nothing. Admins and Procurement may score.
+    """
+    return bool(user.is_active) and not (group_names(user) & {AUDITOR, EXECUTIVE})
+
+
+def may_own_evaluation(user: AbstractBaseUser) -> bool:
+    """Who may own an evaluation (``load_evaluation --owner``): an active Procurement user or a superuser."""
+    return bool(user.is_active) and (user.is_superuser or PROCUREMENT in group_names(user))

@@ -1,4 +1,6 @@
-"""The buyer side of an evaluation.
+"""Evaluations and what hangs off them: criteria, bids, scorecards, awards, locked records.
+
+The buyer side of an evaluation.
 
 ``Organization`` is the buyer's profile as the evaluation package describes it
 (its ``organization`` object): the numbers behind per-user and per-device
@@ -297,6 +299,9 @@ class Assignment(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="assignments")
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The submission came with a package (``PackageLoad``), not from the evaluator in the app;
+    # cleared when the scorecard is reopened.
+    submitted_from_package = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -559,6 +564,8 @@ class Score(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
     note = models.TextField(blank=True)
+    # Entered by the importer from a package (``PackageLoad``); cleared when the evaluator changes it.
+    from_package = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -709,6 +716,13 @@ class AwardDecision(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     UNLOCKED = "unlocked", "Approved, then unlocked by an admin"
+    # An archive loaded at ``awarded`` by the operator's ``load_evaluation``: nobody approved it in this app.
+    LOADED = "loaded", "Loaded from a package"
+
+
+# The award that locks an evaluation: at most one per evaluation at a time.
+OPEN_AWARD_DECISIONS = (AwardDecision.PENDING, AwardDecision.APPROVED, AwardDecision.LOADED)
+LOCKING_AWARD_DECISIONS = (AwardDecision.APPROVED, AwardDecision.LOADED)
 
 
 class Award(models.Model):
@@ -720,7 +734,10 @@ class Award(models.Model):
     """
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="awards")
-    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards", verbose_name="winning bid")
+    # None only for an archive loaded from a package that does not state its winner.
+    bid = models.ForeignKey(
+        Bid, null=True, blank=True, on_delete=models.PROTECT, related_name="awards", verbose_name="winning bid"
+    )
     rationale = models.TextField()
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(auto_now_add=True)
@@ -735,6 +752,12 @@ class Award(models.Model):
     package_digest = models.CharField(max_length=64, blank=True)
     ranking_digest = models.CharField(max_length=64, blank=True)
     decided_on = models.DateField(null=True, blank=True, help_text="The day the record was fingerprinted.")
+    # An admin's unlock: who, when and why (the digests above stay as they were fixed).
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    unlock_reason = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
@@ -742,15 +765,80 @@ class Award(models.Model):
         ordering = ["-proposed_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(rationale=""), name="scoring_award_has_rationale"),
+            models.CheckConstraint(
+                condition=Q(bid__isnull=False) | Q(decision="loaded"), name="scoring_award_winner_unless_loaded"
+            ),
             models.UniqueConstraint(
                 fields=["evaluation"],
-                condition=Q(decision__in=["pending", "approved"]),
+                condition=Q(decision__in=["pending", "approved", "loaded"]),
                 name="scoring_award_one_open_per_evaluation",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Award of {self.evaluation} to {self.bid.vendor_name}"
+        winner = self.bid.vendor_name if self.bid_id else "a winner the package does not state"
+        return f"Award of {self.evaluation} to {winner}"
+
+    @property
+    def winner_name(self) -> str | None:
+        return self.bid.vendor_name if self.bid_id else None
+
+
+class PackageLoad(models.Model):
+    """Where an evaluation loaded from a package came from: who loaded which file, how, and when."""
+
+    class Door(models.TextChoices):
+        WEB = "web", "Uploaded at /evaluations/import/"
+        COMMAND = "command", "The operator's load_evaluation command"
+
+    evaluation = models.OneToOneField(Evaluation, on_delete=models.PROTECT, related_name="package_load")
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    door = models.CharField(max_length=10, choices=Door)
+    sha256 = models.CharField("SHA-256 of the file", max_length=64)
+    status = models.CharField("status in the package", max_length=20, choices=Status)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} loaded from a package"
+
+
+class LockedRecord(models.Model):
+    """The package and ranking documents of an evaluation as they stood when it was locked.
+
+    Kept at the lock (an approved award, a cancellation, an archive loaded as awarded), and
+    served from then on by every door that shows the record: downloads, letters, commands,
+    the award page. Nothing written later (the registry, the libraries, people's names)
+    changes them. An admin's unlock releases the record (``released_at``); it is never deleted.
+    """
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="locked_records")
+    award = models.ForeignKey(Award, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    locked_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField("status locked at", max_length=20, choices=Status)
+    package = models.JSONField()
+    ranking = models.JSONField()
+    package_digest = models.CharField(max_length=64)
+    ranking_digest = models.CharField(max_length=64)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    release_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-locked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=Q(released_at__isnull=True), name="scoring_one_current_locked_record"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Record of {self.evaluation} locked {self.locked_at:%Y-%m-%d}"
 
 
 class LockedWriteAttempt(models.Model):
