@@ -7,7 +7,7 @@ created, changed or deleted, and each field's old and new value.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,12 +78,18 @@ def _display(model: type[models.Model], name: str, value: Any, related: dict[tup
 
 
 def entries(
-    records: list[models.Model], *, label: str, describe: Callable[[Any], str] | None = None
+    records: list[models.Model],
+    *,
+    label: str,
+    describe: Callable[[Any], str] | None = None,
+    exclude: Collection[str] = (),
 ) -> list[HistoryEntry]:
     """History entries for historical rows of one model (any number of objects).
 
     ``records`` must carry ``history_user`` (select_related) and be complete for
     each object, so each row is compared with the one before it in memory.
+    ``exclude`` names fields left out: documents kept whole elsewhere, or a
+    many-to-many field (diffing one costs a query per row).
     """
     if not records:
         return []
@@ -94,12 +100,13 @@ def entries(
 
     pairs = []
     needed: dict[type, set[Any]] = defaultdict(set)
-    initial_fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in HIDDEN_FIELDS]
+    hidden = HIDDEN_FIELDS | set(exclude)
+    initial_fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in hidden]
     for rows in by_object.values():
         previous = None
         for record in rows:
             if previous is not None:
-                changes = record.diff_against(previous).changes
+                changes = record.diff_against(previous, excluded_fields=exclude).changes
             elif record.history_type == "+":
                 # A creation shows the values the record started with.
                 changes = [
@@ -134,7 +141,7 @@ def entries(
                 new=_display(model, c.field, c.new, related),
             )
             for c in changes
-            if c.field not in HIDDEN_FIELDS
+            if c.field not in hidden
         ]
         action = ACTIONS[record.history_type]
         if action == "update" and not shown:

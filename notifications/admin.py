@@ -1,9 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluator.concurrency import VersionedAdminMixin
+from evaluator.concurrency import VersionedAdminMixin, VersionedModelForm
+from scoring.services import EvaluationLocked
 
+from . import services
 from .models import Preference, Reminder, Schedule
+from .services import SCHEDULE_FIELDS
 
 
 @admin.register(Reminder)
@@ -24,6 +30,42 @@ class ReminderAdmin(SimpleHistoryAdmin):
         return False
 
 
-@admin.register(Preference, Schedule)
+@admin.register(Preference)
 class SettingsAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
-    """People's reminder preferences and evaluations' reminder days: a stale save is refused."""
+    """People's reminder preferences: a stale save is refused."""
+
+
+class ScheduleAdminForm(VersionedModelForm):
+    """An awarded or cancelled evaluation's reminder days can't change: the form says so, and the
+    refused attempt is kept with the evaluation (noted for the middleware, which records it)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        evaluation = cleaned.get("evaluation") or (self.instance.evaluation if self.instance.pk else None)
+        if evaluation is not None:
+            try:
+                services.ensure_schedule_writable(evaluation)
+            except EvaluationLocked as refused:
+                raise ValidationError(refused.messages) from None
+        return cleaned
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    """Evaluations' reminder days, saved through ``notifications.services.schedule_update``: a stale
+    save is refused, and so is any change to a locked evaluation's."""
+
+    form = ScheduleAdminForm
+    list_display = ("evaluation", *SCHEDULE_FIELDS)
+    list_select_related = ("evaluation",)
+
+    def get_readonly_fields(self, request: Any, obj: Schedule | None = None) -> tuple[str, ...]:
+        return ("evaluation",) if obj is not None else ()
+
+    def save_model(self, request: Any, obj: Schedule, form: ScheduleAdminForm, change: bool) -> None:
+        saved = services.schedule_update(
+            evaluation=obj.evaluation,
+            expected_version=form.expected_version if change else None,
+            **{name: form.cleaned_data[name] for name in SCHEDULE_FIELDS},
+        )
+        obj.pk, obj.version = saved.pk, saved.version  # the admin's log and redirect name the saved row

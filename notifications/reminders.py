@@ -28,9 +28,9 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import EXECUTIVE
 from scoring.models import (
+    LOCKING_AWARD_DECISIONS,
     Assignment,
     Award,
-    AwardDecision,
     Bid,
     BidDocument,
     ConflictOfInterest,
@@ -236,11 +236,16 @@ def _add_months(day: date, months: int) -> date:
 
 
 def after_award(today: date) -> list[Due]:
-    """7. After an award: a quarterly partnership review, and notice before the contract's term ends."""
+    """7. After an award: a quarterly partnership review, and notice before the contract's term ends.
+
+    An archive loaded as awarded (LOADED) counts only when it names its winner: with none there is
+    no contract to review or renew. Its contract is counted from the day it was loaded, the only
+    start the record holds.
+    """
     found = []
-    awards = Award.objects.filter(decision=AwardDecision.APPROVED, decided_on__isnull=False).select_related(
-        "evaluation__owner", "bid"
-    )
+    awards = Award.objects.filter(
+        decision__in=LOCKING_AWARD_DECISIONS, decided_on__isnull=False, bid__isnull=False
+    ).select_related("evaluation__owner", "bid")
     schedules = _schedules(a.evaluation for a in awards)
     for award in awards:
         evaluation, start = award.evaluation, award.decided_on
@@ -290,7 +295,9 @@ def after_award(today: date) -> list[Due]:
 
 def evidence_expiring(today: date) -> list[Due]:
     """8. Evidence for a mandatory requirement expires soon, for the awarded MSP or a bid still in play."""
-    awarded_bids = set(Award.objects.filter(decision=AwardDecision.APPROVED).values_list("bid_id", flat=True))
+    awarded_bids = set(
+        Award.objects.filter(decision__in=LOCKING_AWARD_DECISIONS, bid__isnull=False).values_list("bid_id", flat=True)
+    )
     documents = BidDocument.objects.filter(
         kind=DocumentKind.EVIDENCE, withdrawn_at__isnull=True, expires_on__gte=today
     ).select_related("bid__evaluation__owner", "requirement")

@@ -12,8 +12,11 @@ from django_tables2 import RequestConfig
 
 from accounts.roles import AUDITOR, group_names
 from evaluator.concurrency import EditConflict, VersionedModelForm, save_versioned
+from scoring.rules import can
+from scoring.services import EvaluationLocked
 from scoring.views import _evaluation
 
+from . import services
 from .filters import ReminderFilter
 from .forms import PreferenceForm, ScheduleForm
 from .models import Notification, Preference, Reminder, Schedule
@@ -75,15 +78,26 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """An evaluation's reminder days: its owner (or an admin) sets them."""
     evaluation = _evaluation(request, pk)
-    if not request.user.has_perm("scoring.manage_evaluation", evaluation):
+    if not can(request.user, "scoring.manage_evaluation", evaluation):
         raise PermissionDenied("Only the evaluation's owner and admins set its reminder days.")
     current = Schedule.objects.filter(evaluation=evaluation).first() or Schedule(evaluation=evaluation)
     form = ScheduleForm(request.POST or None, instance=current)
+    if evaluation.is_locked:
+        for field in form.fields.values():
+            field.disabled = True  # shown as they stand; a post is still refused (and kept) by the service
     if request.method == "POST" and form.is_valid():
         try:
-            _save(form)
+            services.schedule_update(
+                evaluation=evaluation,
+                expected_version=form.expected_version if current.pk else None,
+                **{name: form.cleaned_data[name] for name in services.SCHEDULE_FIELDS},
+            )
         except EditConflict as conflict:
             form.add_conflict(conflict.current)
+        except EvaluationLocked as refused:
+            form.add_error(
+                None, f"{' '.join(refused.messages)} Its reminder days are part of its record: nothing was saved."
+            )
         else:
             messages.success(request, "Reminder days saved.")
             return redirect(evaluation)

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from evaluator.concurrency import VersionedAdminMixin, save_versioned
@@ -10,8 +12,10 @@ from .models import (
     ConflictOfInterest,
     Criterion,
     Evaluation,
+    LockedRecord,
     LockedWriteAttempt,
     Organization,
+    PackageLoad,
     QuestionTemplate,
     RedFlag,
     Requirement,
@@ -19,6 +23,7 @@ from .models import (
     Score,
     Waiver,
 )
+from .rules import blind_evaluations
 
 
 class NoDeleteAdmin(SimpleHistoryAdmin):
@@ -102,8 +107,51 @@ for model in (
     RedFlag,
     Waiver,
     ConflictOfInterest,
-    Score,
-    Award,
     LockedWriteAttempt,
 ):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+class HidesResultsFromTheBlind(ReadOnlyAdmin):
+    """Rows that carry results (scores, awards with their ranking): none of an evaluation the admin is
+    assigned to score and has not submitted (``rules.is_blind``), the admin being as blind as anyone."""
+
+    evaluation_path = "evaluation"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(**{f"{self.evaluation_path}__in": blind_evaluations(request.user)})
+
+    def _in_reach(self, request, object_id: str) -> None:
+        # simple-history falls back to the history rows of an object outside the queryset: not here.
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404("No such record.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_reach(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_reach(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(Score)
+class ScoreAdmin(HidesResultsFromTheBlind):
+    evaluation_path = "bid__evaluation"
+
+
+@admin.register(Award)
+class AwardAdmin(HidesResultsFromTheBlind):
+    pass
+
+
+@admin.register(LockedRecord)
+class LockedRecordAdmin(HidesResultsFromTheBlind):
+    """The documents kept at each lock, to read: never written here (an unlock releases one, in the app)."""
+
+    list_display = ("evaluation", "status", "locked_at", "package_digest", "ranking_digest", "released_at")
+    list_select_related = ("evaluation",)
+    list_filter = ("status",)
+
+
+admin.site.register(PackageLoad, ReadOnlyAdmin)

@@ -12,13 +12,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from . import consensus, ranking, sensitivity
 
-VERSION = 2
+# 3: ``scored``, whether any scorecard counts yet (before that, first place is a standing by price alone).
+VERSION = 3
 
 
 def build(data: ranking.Evaluation, rows: list[ranking.Row], categories: Mapping[str, str]) -> dict:
     """The stored analysis of one ranking: contributions per ranked bid, and the weight ranges."""
     return {
         "version": VERSION,
+        # Whether any submitted score counts: until one does, the order is by price alone and
+        # no page calls a bid the leader (scoring.rules).
+        "scored": bool(data.scores),
         "contributions": {
             row.vendor: {
                 category: str(value) for category, value in ranking.contributions(data, row, categories).items()

@@ -15,15 +15,29 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from vendors.models import MSP
+
 from . import ranking, record, selectors, services
 from .forms import AsOfForm, AwardDecisionForm, AwardProposalForm, ReasonForm
-from .models import Award, AwardDecision, Bid, ConflictOfInterest, Criterion, Evaluation, Status
+from .models import (
+    LOCKING_AWARD_DECISIONS,
+    Award,
+    AwardDecision,
+    Bid,
+    ConflictOfInterest,
+    Criterion,
+    Evaluation,
+    LockedRecord,
+    Status,
+)
+from .rules import can
 from .views import _evaluation, _filename, _require, history_rows
 
 
@@ -56,11 +70,15 @@ def _ranked_bids(evaluation: Evaluation) -> list[Bid]:
 def award_page(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _record_reader(request, pk)
     user = request.user
-    awards = list(Award.objects.filter(evaluation=evaluation).select_related("bid", "proposed_by", "decided_by"))
+    awards = list(
+        Award.objects.filter(evaluation=evaluation).select_related("bid", "proposed_by", "decided_by", "unlocked_by")
+    )
     pending = next((a for a in awards if a.decision == AwardDecision.PENDING), None)
     approved = next((a for a in awards if a.decision == AwardDecision.APPROVED), None)
+    # The award that locks the evaluation: approved here, or an archive loaded as awarded.
+    locking = next((a for a in awards if a.decision in LOCKING_AWARD_DECISIONS), None)
     can_propose = (
-        user.has_perm("scoring.propose_award", evaluation) and evaluation.status == Status.DECISION and pending is None
+        can(user, "scoring.propose_award", evaluation) and evaluation.status == Status.DECISION and pending is None
     )
     context: dict[str, Any] = {
         "evaluation": evaluation,
@@ -73,11 +91,32 @@ def award_page(request: HttpRequest, pk: int) -> HttpResponse:
         and services.may_decide_award(user, evaluation)
         and user.pk != pending.proposed_by_id,
         "decision_form": AwardDecisionForm(),
-        "can_unlock": approved is not None and user.has_perm("scoring.unlock_evaluation", evaluation),
+        "can_unlock": locking is not None and can(user, "scoring.unlock_evaluation", evaluation),
         "unlock_form": ReasonForm(),
-        "verification": services.verification(evaluation, approved) if approved else None,
-        "manages": user.has_perm("scoring.manage_evaluation", evaluation),
+        # The record kept at the lock, checked: an award's, or a cancellation's (no award).
+        "verification": (
+            services.verification(evaluation, locking)
+            if locking is not None
+            else services.verification(evaluation)
+            if evaluation.status == Status.CANCELLED
+            else None
+        ),
+        # Unlocked awards keep the digests fixed at their lock, who unlocked them, when and why.
+        "unlocked": [
+            (award, services.verification(evaluation, award))
+            for award in awards
+            if award.decision == AwardDecision.UNLOCKED
+        ],
+        "manages": can(user, "scoring.manage_evaluation", evaluation),
     }
+    if pending is not None:
+        # Who may decide it (rules.may_decide_award, less its proposer): named, so nobody has to guess.
+        context["deciders"] = selectors.award_deciders(evaluation, pending)
+    loaded = next((a for a in awards if a.decision == AwardDecision.LOADED), None)
+    if loaded is not None:
+        # An archive's award: nobody decided it here; the page says where it came from.
+        context["loaded"] = loaded
+        context["package_load"] = selectors.package_load(evaluation)
     if approved:
         context["others"] = [
             row for row in approved.ranking_document["ranking"] if row["vendor"] != approved.bid.vendor_name
@@ -172,8 +211,24 @@ def award_letter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scoring/award_letter.html",
-        {"evaluation": evaluation, "award": award, "row": row, "today": timezone.localdate()},
+        {
+            "evaluation": evaluation,
+            "award": award,
+            "row": row,
+            "today": timezone.localdate(),
+            **_as_at_lock(evaluation, award.bid),
+        },
     )
+
+
+def _as_at_lock(evaluation: Evaluation, bid: Bid) -> dict[str, Any]:
+    """A letter's addressee (the MSP, named as its bid is) and signatory as they stood at the lock:
+    the registry and people's names stay editable, the letter of a locked record does not move."""
+    when = services.lock_moment(evaluation)
+    return {
+        "msp": selectors.as_of(MSP, [bid.msp_id], when).get(bid.msp_id, bid.msp),
+        "signatory": selectors.as_of(User, [evaluation.owner_id], when).get(evaluation.owner_id, evaluation.owner),
+    }
 
 
 def _categories(criteria: list[Criterion], row: dict) -> list[dict[str, Any]]:
@@ -221,6 +276,7 @@ def debrief_letter(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
             "categories": _categories(criteria, row) if row["status"] == "ranked" else [],
             "flag_names": {code: ranking.AUTOMATIC_RULES.get(code, "") for code in row["red_flags"]},
             "today": timezone.localdate(),
+            **_as_at_lock(evaluation, bid),
         },
     )
 
@@ -245,7 +301,7 @@ def ranking_as_of(request: HttpRequest, pk: int) -> HttpResponse:
                 error = str(exc)
     elif form.is_bound:
         error = " ".join(form.errors.get("when", ["Give a date and time."]))
-    today = services.stored_ranking(evaluation)
+    today = services.ranking_document(evaluation)  # a locked evaluation's: as kept at its lock
     return render(
         request,
         "scoring/ranking_as_of.html",
@@ -267,8 +323,9 @@ def ranking_as_of(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_zip(request: HttpRequest, pk: int) -> HttpResponse:
     """One download for the file: package, ranking, history, conflicts of interest, award with its digest."""
     evaluation = _record_reader(request, pk)
-    package = services.evaluation_export(evaluation)
-    document = services.stored_ranking(evaluation)
+    # A locked evaluation's documents as kept at its lock (services.kept_record), else today's.
+    package = services.package_document(evaluation)
+    document = services.ranking_document(evaluation)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("package.json", json.dumps(package, indent=2, ensure_ascii=False))
@@ -296,10 +353,12 @@ EVIDENCE_README = """Evidence for “{title}”, exported {at}.
 
 package.json                 the evaluation as an msp-eval/1 package (criteria, bids, every score, drafts included)
 ranking.json                 the ranking (msp-eval-ranking/1) as the app holds it
+                             (both, for an awarded or cancelled evaluation, exactly as kept at its lock)
 history.csv                  every recorded change: when, who, action, record, changes, reason
 conflicts-of-interest.csv    the conflicts evaluators declared
 award.json                   every award proposal and decision; for the approved one, the SHA-256 digests
-                             of the canonical package and ranking fixed at approval
+                             of the canonical package and ranking fixed at approval; every unlock (who,
+                             when, why); every record kept at a lock, with its digests and its release
 
 Canonical JSON: keys sorted, no spaces, UTF-8, numbers rounded to 6 decimals (integers without a point).
 """
@@ -314,13 +373,15 @@ def _csv(rows: list[tuple[Any, ...]]) -> str:
 
 
 def _award_record(evaluation: Evaluation) -> dict[str, Any]:
-    awards = Award.objects.filter(evaluation=evaluation).select_related("bid", "proposed_by", "decided_by")
+    awards = Award.objects.filter(evaluation=evaluation).select_related(
+        "bid", "proposed_by", "decided_by", "unlocked_by"
+    )
     return {
         "evaluation": evaluation.title,
         "status": evaluation.status,
         "awards": [
             {
-                "winner": award.bid.vendor_name,
+                "winner": award.winner_name,
                 "decision": award.decision,
                 "rationale": award.rationale,
                 "proposed_by": award.proposed_by.get_username(),
@@ -331,8 +392,26 @@ def _award_record(evaluation: Evaluation) -> dict[str, Any]:
                 "package_sha256": award.package_digest or None,
                 "ranking_sha256": award.ranking_digest or None,
                 "ranking": award.ranking_document,
+                "unlocked_by": award.unlocked_by.get_username() if award.unlocked_by else None,
+                "unlocked_at": award.unlocked_at.isoformat() if award.unlocked_at else None,
+                "unlock_reason": award.unlock_reason or None,
             }
             for award in awards.order_by("proposed_at", "pk")
+        ],
+        "locked_records": [
+            {
+                "locked_at": kept.locked_at.isoformat(),
+                "status": kept.status,
+                "package_sha256": kept.package_digest,
+                "ranking_sha256": kept.ranking_digest,
+                "released_at": kept.released_at.isoformat() if kept.released_at else None,
+                "released_by": kept.released_by.get_username() if kept.released_by else None,
+                "release_reason": kept.release_reason or None,
+            }
+            for kept in LockedRecord.objects.filter(evaluation=evaluation)
+            .select_related("released_by")
+            .defer("package", "ranking")  # the documents themselves are package.json and ranking.json
+            .order_by("locked_at", "pk")
         ],
         "digest_rules": (
             f"SHA-256 of canonical JSON: sorted keys, separators ',' and ':', UTF-8, "

@@ -78,6 +78,7 @@ def sensitivity(request: HttpRequest, pk: int) -> HttpResponse:
         "trial": trial,
         "official": [row for row in document["ranking"] if row["status"] == "ranked"],
         "lead": insight.lead(document),
+        "scored": stored.get("scored", True),
         "robustness": insight.robustness(stored, criteria),
     }
     partial = request.htmx and not request.htmx.history_restore_request

@@ -1,4 +1,8 @@
-"""The ranking and package as files: JSON, CSV and XLSX, all from the stored ranking."""
+"""The ranking and package as files: JSON, CSV and XLSX, all from the stored ranking.
+
+A locked evaluation's files come from the record kept at its lock (``services.kept_record``):
+byte for byte the same whatever is written after it.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,16 @@ def _criterion_keys(evaluation: Evaluation) -> list[str]:
     return list(Criterion.objects.filter(evaluation=evaluation).values_list("key", flat=True))
 
 
+def _ranking_and_keys(evaluation: Evaluation, keys: list[str] | None = None) -> tuple[dict, list[str]]:
+    """The ranking a download serves and its criterion columns, in package order (``keys`` if read already)."""
+    kept = services.kept_record(evaluation)
+    if kept is not None:
+        return kept.ranking, [criterion["key"] for criterion in kept.package["criteria"]]
+    return services.stored_ranking(evaluation), _criterion_keys(evaluation) if keys is None else keys
+
+
 def ranking_json(evaluation: Evaluation) -> dict:
-    return services.stored_ranking(evaluation)
+    return services.ranking_document(evaluation)
 
 
 def ranking_json_bytes(evaluation: Evaluation) -> bytes:
@@ -34,7 +46,7 @@ def ranking_json_bytes(evaluation: Evaluation) -> bytes:
 
 
 def ranking_csv(evaluation: Evaluation) -> str:
-    return ranking.ranking_csv(services.stored_ranking(evaluation), _criterion_keys(evaluation))
+    return ranking.ranking_csv(*_ranking_and_keys(evaluation))
 
 
 def ranking_csv_bytes(evaluation: Evaluation) -> bytes:
@@ -42,7 +54,7 @@ def ranking_csv_bytes(evaluation: Evaluation) -> bytes:
     keys = _criterion_keys(evaluation)
 
     def build() -> bytes:
-        return ranking.ranking_csv(services.stored_ranking(evaluation), keys).encode()
+        return ranking.ranking_csv(*_ranking_and_keys(evaluation, keys)).encode()
 
     return fragments.ranking_download(evaluation, "csv", build, keys)
 
@@ -57,7 +69,7 @@ def _protect_text(sheet) -> None:
 
 
 def ranking_xlsx(evaluation: Evaluation) -> bytes:
-    table = ranking.ranking_table(services.stored_ranking(evaluation), _criterion_keys(evaluation))
+    table = ranking.ranking_table(*_ranking_and_keys(evaluation))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Ranking"

@@ -10,7 +10,7 @@ from django.core.validators import validate_slug
 from django.db.models import Case, When
 from django.utils import timezone
 
-from accounts.roles import EVALUATOR
+from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE
 from evaluator import fields as safe
 from evaluator.concurrency import VersionedModelForm
 from vendors.models import MSP, ClientReference, ReferenceOutcome
@@ -117,8 +117,12 @@ class EvaluatorsForm(forms.Form):
     def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assigned = evaluation.assignments.values_list("evaluator_id", flat=True)
+        # Only those who may score (accounts.roles.may_be_evaluator): never an auditor or an executive.
         self.fields["evaluators"].queryset = (
-            User.objects.filter(is_active=True, groups__name=EVALUATOR).exclude(pk__in=assigned).order_by("username")
+            User.objects.filter(is_active=True, groups__name=EVALUATOR)
+            .exclude(groups__name__in=[AUDITOR, EXECUTIVE])
+            .exclude(pk__in=assigned)
+            .order_by("username")
         )
         self.fields["evaluators"].label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"
 
@@ -279,6 +283,8 @@ class ScorecardForm(forms.Form):
     def __init__(self, *args: Any, slots: list[tuple[Bid, list[Criterion]]], existing: dict, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.slots = slots
+        # Scores a package entered (``Score.from_package``), shown as the importer's, not the evaluator's.
+        self.from_package = {key for key, score in existing.items() if score.from_package}
         for bid, questions in slots:
             for question in questions:
                 score = existing.get((bid.pk, question.pk))
@@ -314,6 +320,7 @@ class ScorecardForm(forms.Form):
                         "criterion": q,
                         "score": self[f"score_{bid.pk}_{q.pk}"],
                         "note": self[f"note_{bid.pk}_{q.pk}"],
+                        "from_package": (bid.pk, q.pk) in self.from_package,
                     }
                     for q in questions
                 ],

@@ -59,7 +59,7 @@ def dashboard(
                 evaluation.status,
                 stamp,
                 can_export_package,
-                list(Bid.objects.filter(evaluation=evaluation).values_list("pk", "version", "msp__name")),
+                list(Bid.objects.filter(evaluation=evaluation).values_list("pk", "version", "vendor_name", "msp__name")),
                 list(
                     Criterion.objects.filter(evaluation=evaluation).values_list(
                         "pk", "key", "weight", "category", "text", "applies_to"
@@ -107,7 +107,7 @@ def comparison(evaluation: Evaluation, chosen: list[Bid], draw: Callable[[], str
         evaluation.pk,
         evaluation.version,
         stamp,
-        [(bid.pk, bid.version, bid.msp.name) for bid in chosen],
+        [(bid.pk, bid.version, bid.vendor_name, bid.msp.name) for bid in chosen],
         list(Criterion.objects.filter(evaluation=evaluation).values_list("pk", "key", "weight")),
         list(evaluation.requirements.values_list("pk", "key", "text")),
     ]

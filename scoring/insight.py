@@ -140,6 +140,8 @@ def results(evaluation: Evaluation, criteria: list[Criterion], bids: list[Bid]) 
     found = robustness(stored, criteria)
     return {
         "document": document,
+        # Before any scorecard counts, the order is a standing by price alone (see analysis.build).
+        "scored": stored.get("scored", True),
         "ranked": ranked,
         "disqualified": [row for row in rows if row["status"] != "ranked"],
         "lead": lead(document),

@@ -765,8 +765,10 @@ class Award(models.Model):
         ordering = ["-proposed_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(rationale=""), name="scoring_award_has_rationale"),
+            # A loaded archive need not state its winner, and keeps none once an admin unlocks it.
             models.CheckConstraint(
-                condition=Q(bid__isnull=False) | Q(decision="loaded"), name="scoring_award_winner_unless_loaded"
+                condition=Q(bid__isnull=False) | Q(decision__in=["loaded", "unlocked"]),
+                name="scoring_award_winner_unless_loaded",
             ),
             models.UniqueConstraint(
                 fields=["evaluation"],

@@ -7,8 +7,19 @@ loader in ``services`` writes a valid package in one transaction.
 
 Besides the contract's keys the app accepts its own extensions (listed in the
 README): ``evaluation.sealed_prices``, ``evaluation.monthly_budget``,
-``criteria[].rubric``, ``conflicts``, ``candidates``, and per bid ``scope_included``,
+``criteria[].rubric``, ``conflicts``, ``candidates``, ``award``, and per bid ``scope_included``,
 ``scope_excluded``, ``arrangement``, ``responsibilities``, ``documents`` and ``reference_checks``.
+
+``award`` is ``{"winner": VENDOR, "rationale": TEXT}`` (both may be left out or null): the
+award an archive loaded at ``evaluation.status`` ``awarded`` states. It is allowed only at
+that status; ``winner`` names one of the package's bids (ignoring case) that is eligible on
+the package's own terms (no date counts against a loaded package: evidence that has expired
+since does not make the stated winner an error). Exports carry it for an awarded evaluation
+whose award names a winner.
+
+What the package may say depends on the database too (who its evaluators are, which door
+loads it): ``parse_package`` takes a ``vet`` callback for those checks, so every problem is
+listed together; it stays pure when none is given.
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -122,6 +134,8 @@ class Package:
     submitted: list[str]
     conflicts: list[dict[str, str]]
     candidates: list[dict[str, str]] = field(default_factory=list)
+    # The award an archive states (an app extension): {"winner": the bid's vendor or None, "rationale": text}.
+    award: dict[str, str | None] | None = None
 
 
 class PackageError(Exception):
@@ -341,6 +355,7 @@ TOP_KEYS = {
     "submitted",
     "conflicts",
     "candidates",
+    "award",
 }
 EVALUATION_KEYS = {
     "title",
@@ -387,8 +402,12 @@ BID_KEYS = {
 }
 
 
-def parse_package(data: Any) -> Package:
-    """Validate ``data`` whole; raise ``PackageError`` listing every problem."""
+def parse_package(data: Any, *, vet: Callable[[Package], list[str]] | None = None) -> Package:
+    """Validate ``data`` whole; raise ``PackageError`` listing every problem.
+
+    ``vet`` adds the problems only the database can tell (``services.package_problems``), as
+    ``PATH: message`` lines; it is given what could be read even when other problems were found.
+    """
     r = _Reader()
     top = r.obj(data, "", TOP_KEYS)
     if top is None:
@@ -408,10 +427,9 @@ def parse_package(data: Any) -> Package:
     conflicts = _conflicts(r, top.get("conflicts", []), evaluators, bids)
     _check_conflicted_scores(r, scores, conflicts)
     candidates = _candidates(r, top.get("candidates", []))
+    award = _award(r, top.get("award", MISSING), evaluation, bids, requirement_keys)
 
-    if r.errors:
-        raise PackageError(r.errors)
-    return Package(
+    package = Package(
         evaluation=evaluation,
         organization=organization,
         criteria=criteria,
@@ -422,7 +440,13 @@ def parse_package(data: Any) -> Package:
         submitted=submitted,
         conflicts=conflicts,
         candidates=candidates,
+        award=award,
     )
+    if vet is not None:
+        r.errors.extend(vet(package))
+    if r.errors:
+        raise PackageError(r.errors)
+    return package
 
 
 def _evaluation(r: _Reader, value: Any) -> dict[str, Any]:
@@ -554,6 +578,8 @@ def _evaluators(r: _Reader, value: Any) -> list[dict[str, str]]:
         p = f"evaluators[{i}]"
         data = r.obj(item, p, {"username", "name", "email"})
         if data is None:
+            # Kept in place (already an error), so evaluators[i] still names the i-th entry.
+            result.append({"username": "", "name": "", "email": ""})
             continue
         username = r.text(data, "username", p)
         if username is not None:
@@ -858,6 +884,45 @@ def _check_conflicted_scores(r: _Reader, scores: list[dict[str, Any]], conflicts
             continue  # already reported
         if (score["evaluator"], vendor_key(str(score["vendor"]))) in conflicted:
             r.error(f"scores[{i}]", f"{score['evaluator']} declared a conflict with {score['vendor']}")
+
+
+def _award(
+    r: _Reader, value: Any, evaluation: dict[str, Any], bids: list[BidData], requirement_keys: set[str]
+) -> dict[str, str | None] | None:
+    """The award an archive states (an app extension): only at ``awarded``, naming an eligible bid."""
+    from .ranking import Bid, is_eligible, red_flags
+
+    if value is MISSING:
+        return None
+    status = evaluation.get("status")
+    if status != "awarded":
+        r.error("award", f"only a package at evaluation.status awarded states an award; this one is at {status}")
+        return None
+    data = r.obj(value, "award", {"winner", "rationale"})
+    if data is None:
+        return None
+    rationale = r.text(data, "rationale", "award", required=False, nullable=True) or ""
+    winner = r.text(data, "winner", "award", required=False, nullable=True, max_length=200)
+    if winner is None:
+        return {"winner": None, "rationale": rationale}
+    bid = next((b for b in bids if b.vendor and vendor_key(b.vendor) == vendor_key(winner)), None)
+    if bid is None:
+        r.error("award.winner", f"no bid from {winner!r}")
+        return None
+    if bid.model and bid.pricing_model:
+        # Eligible on the package's own terms; evidence expiring since is a date, and dates never refuse.
+        codes = {flag["code"] for flag in bid.manual_red_flags}
+        terms = Bid.from_terms(
+            bid,
+            vendor=bid.vendor,
+            requirements_met=frozenset(bid.requirements_met),
+            manual_flags=tuple(codes),
+            waived_flags=tuple(w["code"] for w in bid.waived_red_flags),
+        )
+        flags, _ = red_flags(terms, tuple(sorted(requirement_keys)))
+        if not is_eligible(flags, evaluation.get("red_flag_policy") or "disqualify"):
+            r.error("award.winner", f"{bid.vendor} is disqualified ({', '.join(flags)}): only a ranked bid can win")
+    return {"winner": bid.vendor, "rationale": rationale}
 
 
 def _candidates(r: _Reader, value: Any) -> list[dict[str, str]]:

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from accounts.roles import AUDITOR, EXECUTIVE, group_names
 from evaluator.history import HistoryEntry, entries
-from vendors.models import MSP
+from vendors.models import MSP, ClientReference, Contact
 
 from . import ranking
 from .models import (
@@ -29,8 +29,10 @@ from .models import (
     Criterion,
     DocumentKind,
     Evaluation,
+    LockedRecord,
     LockedWriteAttempt,
     NeedsAssessment,
+    PackageLoad,
     RedFlag,
     ReferenceCheck,
     Requirement,
@@ -38,6 +40,7 @@ from .models import (
     Score,
     Waiver,
 )
+from .rules import blind_annotation
 
 
 def sees_every_evaluation(user: AbstractBaseUser) -> bool:
@@ -59,11 +62,16 @@ def visible_evaluations(user: AbstractBaseUser) -> QuerySet[Evaluation]:
 
 
 def portfolio(user: AbstractBaseUser) -> QuerySet[Evaluation]:
-    """The user's evaluations with scorecard counts and the stored ranking's summary, in one query."""
+    """The user's evaluations with scorecard counts and the stored ranking's summary, in one query.
+
+    ``blind``: the user scores the row's evaluation and has not submitted (``rules.is_blind``); the
+    table shows such a row no results.
+    """
     assignments = Assignment.objects.filter(evaluation=OuterRef("pk")).order_by().values("evaluation")
     return (
         Evaluation.objects.filter(pk__in=visible_evaluations(user).values("pk"))
         .annotate(
+            blind=blind_annotation(user),
             # The leader and the red-flag count, not the whole stored ranking (see analysis.summary).
             summary=F("stored_ranking__summary"),
             # Subqueries, not joins: counts over a join would inflate each other.
@@ -287,16 +295,81 @@ def assignment_for(evaluation: Evaluation, user: AbstractBaseUser) -> Assignment
     return Assignment.objects.filter(evaluation=evaluation, evaluator=user).first()
 
 
+def package_load(evaluation: Evaluation) -> PackageLoad | None:
+    """Where the evaluation came from, if it was loaded from a package: who loaded it, when, how."""
+    return PackageLoad.objects.filter(evaluation=evaluation).select_related("loaded_by").first()
+
+
+def assignments_with_load(evaluation: Evaluation) -> tuple[list[Assignment], PackageLoad | None]:
+    """The evaluation's assignments with their evaluators, and its ``PackageLoad`` (or None): one query."""
+    found = list(
+        Assignment.objects.filter(evaluation=evaluation).select_related(
+            "evaluator", "evaluation__package_load__loaded_by"
+        )
+    )
+    # A reverse one-to-one that select_related found missing raises an AttributeError on access.
+    return found, (getattr(found[0].evaluation, "package_load", None) if found else None)
+
+
+def scorer_notes(
+    evaluation: Evaluation, assignments: Iterable[Assignment], load: PackageLoad | None
+) -> dict[int, list[str]]:
+    """What the record says of each evaluator's scoring beyond their own act, by evaluator id.
+
+    An owner (or admin) who also scores recorded the bids, so saw the prices; a submission that
+    came with a package was entered by the importer from it, not by the evaluator in the app.
+    """
+    notes: dict[int, list[str]] = {}
+    for a in assignments:
+        found = []
+        if a.evaluator_id == evaluation.owner_id:
+            found.append("owner — recorded the bids, so saw the prices")
+        elif a.evaluator.is_superuser:
+            found.append("admin — could open the bids, so saw the prices")
+        if a.submitted_from_package and load is not None:
+            day = dateformat.format(timezone.localtime(load.loaded_at), "j M Y")
+            found.append(f"submitted from a package: entered by {load_by(load)} on {day}")
+        if found:
+            notes[a.evaluator_id] = found
+    return notes
+
+
+def award_deciders(evaluation: Evaluation, award: Award) -> list[AbstractBaseUser]:
+    """Who may decide a pending award: active executives not assigned to score it who did not propose it.
+
+    The same rule as ``rules.may_decide_award``, for a list (one query).
+    """
+    return list(
+        User.objects.filter(is_active=True, groups__name=EXECUTIVE)
+        .exclude(assignments__evaluation=evaluation)
+        .exclude(pk=award.proposed_by_id)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def load_by(load: PackageLoad) -> str:
+    """The importer as pages name them."""
+    return load.loaded_by.get_full_name() or load.loaded_by.get_username()
+
+
 def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
     """Every recorded change to the evaluation and the records under it, oldest first."""
     bid_ids = list(Bid.history.filter(evaluation_id=evaluation.pk).values_list("id", flat=True).distinct())
-    vendor = dict(Bid.objects.filter(evaluation=evaluation).values_list("pk", "vendor_name"))
+    bids_now = list(Bid.objects.filter(evaluation=evaluation).values_list("pk", "vendor_name", "msp_id"))
+    vendor = {pk: name for pk, name, _ in bids_now}
     criterion = dict(Criterion.objects.filter(evaluation=evaluation).values_list("pk", "key"))
     users = {
         a.pk: a.evaluator.get_username()
         for a in Assignment.objects.filter(evaluation=evaluation).select_related("evaluator")
     }
     msp_names = dict(MSP.objects.filter(candidacies__evaluation=evaluation).values_list("pk", "name"))
+    # What the evaluation draws on from the registry: the MSPs of its bids and candidates, with their
+    # contacts and client references (the bids' reference checks name them, the package carries them).
+    msp_ids = set(msp_names) | {msp_id for _, _, msp_id in bids_now}
+
+    def of_msp(msp_id: int) -> str:
+        return msp_names.get(msp_id) or next((name for _, name, m in bids_now if m == msp_id), f"MSP #{msp_id}")
 
     def rows(manager: Any, **filters: Any) -> list[Any]:
         return list(manager.filter(**filters).select_related("history_user"))
@@ -360,10 +433,51 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
             describe=lambda r: f"award to {vendor.get(r.bid_id, r.bid_id)}",
         ),
         *entries(
+            rows(PackageLoad.history, evaluation_id=evaluation.pk),
+            label="PackageLoad",
+            describe=lambda r: f"loaded from a package ({r.get_door_display().lower()})",
+        ),
+        *entries(
             rows(LockedWriteAttempt.history, evaluation_id=evaluation.pk),
             label="LockedWriteAttempt",
             describe=lambda r: f"refused: {r.action}",
         ),
     ]
+    found += [
+        *entries(
+            rows(LockedRecord.history, evaluation_id=evaluation.pk),
+            label="Locked record",
+            describe=lambda r: f"documents kept at the lock ({r.get_status_display().lower()})",
+            exclude={"package", "ranking"},  # kept whole: their digests are in the entry
+        ),
+        # The registry: edited freely, an awarded record included; listed here so an auditor sees every
+        # change to what the evaluation draws on. An MSP's specialties are not drawn on (and diffing a
+        # many-to-many field costs a query per row).
+        *entries(rows(MSP.history, id__in=msp_ids), label="MSP", describe=lambda r: r.name, exclude={"specialties"}),
+        *entries(
+            rows(Contact.history, msp_id__in=msp_ids),
+            label="MSP contact",
+            describe=lambda r: f"{r.name} at {of_msp(r.msp_id)}",
+        ),
+        *entries(
+            rows(ClientReference.history, msp_id__in=msp_ids),
+            label="Client reference",
+            describe=lambda r: f"{r.client}, reference for {of_msp(r.msp_id)}",
+        ),
+    ]
     found.sort(key=lambda entry: (entry.when, entry.kind, str(entry.object_id)))
     return found
+
+
+def as_of(model: type, ids: Iterable[int], when: datetime | None) -> dict[int, Any]:
+    """Rows of a recorded ``model`` (an MSP, a client reference, a user) by id, as they stood at ``when``.
+
+    For a locked evaluation's pages: what it drew on from outside (the registry, people's names)
+    shown as it was at the lock, however it was edited since. Today's rows when ``when`` is None;
+    a row with no history by then is left out (the caller shows today's). One query.
+    """
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return {}
+    rows = model._default_manager.filter(pk__in=ids) if when is None else model.history.as_of(when).filter(id__in=ids)
+    return {row.pk: row for row in rows}

@@ -8,12 +8,13 @@ changes anything the ranking reads, so reading a dashboard never recomputes.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts.roles import EVALUATOR
+from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, may_be_evaluator, may_own_evaluation
 from evaluator import revision
 from evaluator.concurrency import EditConflict, save_versioned
 from evaluator.history import acting_as
@@ -34,6 +35,8 @@ from vendors.models import MSP, ClientReference
 
 from . import analysis, guide, ranking, record, selectors, signals
 from .models import (
+    LOCKING_AWARD_DECISIONS,
+    OPEN_AWARD_DECISIONS,
     AppliesTo,
     Assignment,
     Award,
@@ -47,9 +50,11 @@ from .models import (
     CriterionKind,
     DocumentKind,
     Evaluation,
+    LockedRecord,
     LockedWriteAttempt,
     Model,
     NeedsAssessment,
+    PackageLoad,
     QuestionTemplate,
     RedFlag,
     ReferenceCheck,
@@ -61,7 +66,7 @@ from .models import (
     StoredRanking,
     Waiver,
 )
-from .package import AMOUNT_FIELDS, PACKAGE_FORMAT, Package, vendor_key
+from .package import AMOUNT_FIELDS, PACKAGE_FORMAT, Package, PackageError, loads, parse_package, vendor_key
 
 logger = logging.getLogger(__name__)
 
@@ -219,12 +224,68 @@ def stored_ranking(evaluation: Evaluation) -> dict:
 # --- Loading a package -------------------------------------------------------------------------
 
 
+def scoring_refusal(user: AbstractBaseUser) -> str | None:
+    """Why ``user`` may not be assigned to score (``accounts.roles.may_be_evaluator``), in words; None if they may."""
+    if may_be_evaluator(user):
+        return None
+    return _refusal(user.get_username(), active=user.is_active, groups=set(user.groups.values_list("name", flat=True)))
+
+
+def _refusal(username: str, *, active: bool, groups: set[str]) -> str:
+    if not active:
+        return f"{username} is deactivated: a deactivated user does nothing, and never scores"
+    if AUDITOR in groups:
+        return f"{username} is an auditor: auditors read the record and never score"
+    if EXECUTIVE in groups:
+        return f"{username} is an executive: executives decide the award and never score"
+    return f"{username} may not score"
+
+
+def package_problems(package: Package, *, door: str) -> list[str]:
+    """What the database says against a package, as ``PATH: message`` lines (``parse_package``'s ``vet``).
+
+    Both doors ask this (and ``evaluation_load`` again, for any other caller): an evaluator who is
+    an existing auditor, executive or deactivated user (separated duties), and, through the web
+    upload, an archive at ``awarded`` (only the operator's ``load_evaluation`` loads one).
+    """
+    problems = []
+    if door == PackageLoad.Door.WEB and package.evaluation.get("status") == Status.AWARDED:
+        problems.append(
+            "evaluation.status: only the operator's load_evaluation loads an archive as awarded; "
+            "an upload may not (an award here is proposed by the owner and approved by an executive)"
+        )
+    usernames = [e["username"] for e in package.evaluators if e["username"]]
+    if usernames:
+        # Two queries whatever the number of evaluators: the users, then their groups.
+        active = dict(User.objects.filter(username__in=usernames).values_list("username", "is_active"))
+        groups: dict[str, set[str]] = {}
+        for username, group in User.groups.through.objects.filter(user__username__in=list(active)).values_list(
+            "user__username", "group__name"
+        ):
+            groups.setdefault(username, set()).add(group)
+        for i, entry in enumerate(package.evaluators):
+            username = entry["username"]
+            if username not in active:
+                continue  # unknown: becomes an Evaluator
+            found = groups.get(username, set())
+            if not active[username] or found & {AUDITOR, EXECUTIVE}:
+                problems.append(
+                    f"evaluators[{i}].username: {_refusal(username, active=active[username], groups=found)}"
+                )
+    return problems
+
+
+def _load_reason(source_sha256: str) -> str:
+    """The change reason of every history row a load writes: where the rows came from."""
+    return f"loaded from a package (SHA-256 {source_sha256[:12]}…)" if source_sha256 else "loaded from a package"
+
+
 def _split_name(name: str) -> tuple[str, str]:
     first, _, last = name.partition(" ")
     return first[:150], last[:150]
 
 
-def _evaluator_users(evaluators: list[dict[str, str]]) -> dict[str, User]:
+def _evaluator_users(evaluators: list[dict[str, str]], reason: str = "") -> dict[str, User]:
     """Users for the package's evaluators; unknown ones become Evaluators with no usable password."""
     usernames = [e["username"] for e in evaluators]
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
@@ -235,7 +296,7 @@ def _evaluator_users(evaluators: list[dict[str, str]]) -> dict[str, User]:
         first, last = _split_name(entry["name"])
         user = User(username=entry["username"], email=entry["email"], first_name=first, last_name=last)
         user.set_unusable_password()
-        user.save()
+        _save(user, reason=reason)
         user.groups.add(group)
         users[user.username] = user
     return users
@@ -256,7 +317,7 @@ def _msp_named(name: str, *, offers_fully_managed: bool, offers_co_managed: bool
     return msp
 
 
-def _msps(bids: list[Any], owner: AbstractBaseUser) -> dict[str, MSP]:
+def _msps(bids: list[Any], owner: AbstractBaseUser, reason: str = "") -> dict[str, MSP]:
     """The MSP of each bid's vendor: an existing one of the same name, or a new one.
 
     The registry is read in one query and the new MSPs written together (with their history rows,
@@ -278,13 +339,15 @@ def _msps(bids: list[Any], owner: AbstractBaseUser) -> dict[str, MSP]:
             new[name.lower()] = msp
     try:
         with transaction.atomic():
-            bulk_create_with_history(list(new.values()), MSP, default_user=owner)
+            bulk_create_with_history(list(new.values()), MSP, default_user=owner, default_change_reason=reason)
     except IntegrityError:  # a name added since it was looked up (or matched differently by the database)
         return {bid.vendor.casefold(): _msp_named(bid.vendor, **_offers(bid.model)) for bid in bids}
     return {key: found.get(name.lower()) or new[name.lower()] for key, name in names.items()}
 
 
-def _load_candidates(package: Package, evaluation: Evaluation, msps: dict[str, MSP], owner: AbstractBaseUser) -> None:
+def _load_candidates(
+    package: Package, evaluation: Evaluation, msps: dict[str, MSP], owner: AbstractBaseUser, reason: str = ""
+) -> None:
     """The package's candidates, then every bidder it does not list: each bidder is a candidate.
 
     A listed bidder keeps the status and note the package gives it; a listed vendor with no bid
@@ -307,12 +370,35 @@ def _load_candidates(package: Package, evaluation: Evaluation, msps: dict[str, M
         candidates.setdefault(
             msp.pk, Candidate(evaluation=evaluation, msp=msp, status=entry["status"], note=entry["note"])
         )
-    bulk_create_with_history(list(candidates.values()), Candidate, default_user=owner)
+    bulk_create_with_history(list(candidates.values()), Candidate, default_user=owner, default_change_reason=reason)
 
 
 @transaction.atomic
-def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
-    """Create one evaluation from a valid package, all of it or nothing."""
+def evaluation_load(
+    *,
+    package: Package,
+    owner: AbstractBaseUser,
+    source_sha256: str = "",
+    door: str = PackageLoad.Door.COMMAND,
+) -> Evaluation:
+    """Create one evaluation from a valid package, all of it or nothing.
+
+    ``source_sha256`` is the SHA-256 of the exact bytes read and ``door`` the way they came
+    (``PackageLoad.Door``); both are kept on the evaluation's ``PackageLoad`` with who loaded it.
+    Every row written is marked as loaded (scores ``from_package``, submissions
+    ``submitted_from_package``, history rows with the reason "loaded from a package"). An archive
+    at ``awarded`` gets an award marked LOADED; one at ``awarded`` or ``cancelled`` is locked with
+    its record kept (``lock_record``). Raises ``PackageError`` for what the database refuses
+    (``package_problems``) and ``ValidationError`` for an owner who may not own an evaluation.
+    """
+    if not may_own_evaluation(owner):
+        raise ValidationError(
+            f"{owner.get_username()} may not own an evaluation: the owner is an active Procurement user or an admin."
+        )
+    problems = package_problems(package, door=door)
+    if problems:
+        raise PackageError(problems)
+    reason = _load_reason(source_sha256)
     e, org = package.evaluation, package.organization
     evaluation = Evaluation(
         title=e["title"],
@@ -336,7 +422,10 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         compliance=org["compliance"],
     )
     evaluation.full_clean()
-    evaluation.save()
+    _save(evaluation, reason=reason)
+    load = PackageLoad(evaluation=evaluation, loaded_by=owner, door=door, sha256=source_sha256, status=e["status"])
+    load.full_clean(exclude=[] if source_sha256 else ["sha256"])  # a caller with no file has no SHA-256
+    _save(load, reason=reason)
 
     criteria = bulk_create_with_history(
         [
@@ -355,6 +444,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         ],
         Criterion,
         default_user=owner,
+        default_change_reason=reason,
     )
     criteria_by_key = {c.key: c for c in criteria}
     requirements = bulk_create_with_history(
@@ -364,10 +454,11 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         ],
         Requirement,
         default_user=owner,
+        default_change_reason=reason,
     )
     requirements_by_key = {r.key: r for r in requirements}
 
-    users = _evaluator_users(package.evaluators)
+    users = _evaluator_users(package.evaluators, reason)
     submitted = set(package.submitted)
     now = timezone.now()
     assignments = bulk_create_with_history(
@@ -376,16 +467,18 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
                 evaluation=evaluation,
                 evaluator=users[entry["username"]],
                 submitted_at=now if entry["username"] in submitted else None,
+                submitted_from_package=entry["username"] in submitted,
                 position=i,
             )
             for i, entry in enumerate(package.evaluators)
         ],
         Assignment,
         default_user=owner,
+        default_change_reason=reason,
     )
     assignment_of = {a.evaluator.username: a for a in assignments}
 
-    msps = _msps(package.bids, owner)
+    msps = _msps(package.bids, owner, reason)
     bids = bulk_create_with_history(
         [
             Bid(
@@ -418,9 +511,10 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         ],
         Bid,
         default_user=owner,
+        default_change_reason=reason,
     )
     bid_of = {b.vendor.casefold(): bid for b, bid in zip(package.bids, bids, strict=True)}
-    _load_candidates(package, evaluation, msps, owner)
+    _load_candidates(package, evaluation, msps, owner, reason)
 
     bulk_create_with_history(
         [
@@ -430,6 +524,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         ],
         RequirementMet,
         default_user=owner,
+        default_change_reason=reason,
     )
     bulk_create_with_history(
         [
@@ -439,6 +534,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         ],
         RedFlag,
         default_user=owner,
+        default_change_reason=reason,
     )
     bulk_create_with_history(
         [
@@ -448,6 +544,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         ],
         Waiver,
         default_user=owner,
+        default_change_reason=reason,
     )
     bulk_create_with_history(
         [
@@ -461,6 +558,7 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
         ],
         ConflictOfInterest,
         default_user=owner,
+        default_change_reason=reason,
     )
     _insert_scores(
         [
@@ -474,10 +572,69 @@ def evaluation_load(*, package: Package, owner: AbstractBaseUser) -> Evaluation:
             for s in package.scores
         ],
         owner,
+        reason=reason,
     )
-    _load_documents_and_checks(package, bid_of, requirements_by_key, owner)
-    refresh_ranking(evaluation)
+    _load_documents_and_checks(package, bid_of, requirements_by_key, owner, reason)
+    document = refresh_ranking(evaluation)[0]
+    if evaluation.status == Status.AWARDED:
+        winner = package.award["winner"] if package.award else None
+        award = _loaded_award(
+            evaluation,
+            bid=bid_of[winner.casefold()] if winner else None,
+            rationale=package.award["rationale"] if package.award else "",
+            document=document,
+            owner=owner,
+            source_sha256=source_sha256,
+        )
+        lock_record(evaluation=evaluation, award=award)
+    elif evaluation.status == Status.CANCELLED:
+        lock_record(evaluation=evaluation, award=None)
     return evaluation
+
+
+# A loaded award's rationale: what the app says, then the package's own words (exported back alone).
+LOADED_RATIONALE = "Loaded from a package ({source}): nobody proposed or approved this award in this app."
+PACKAGE_RATIONALE = "\nThe package's rationale: "
+
+
+def _loaded_award(
+    evaluation: Evaluation,
+    *,
+    bid: Bid | None,
+    rationale: str,
+    document: dict,
+    owner: AbstractBaseUser,
+    source_sha256: str,
+) -> Award:
+    """The award of an archive loaded at ``awarded``: decision LOADED, by the loader, fingerprinted at load."""
+    reason = _load_reason(source_sha256)
+    source = f"SHA-256 {source_sha256}" if source_sha256 else "no file"
+    now = timezone.now()
+    award = Award(
+        evaluation=evaluation,
+        bid=bid,
+        rationale=LOADED_RATIONALE.format(source=source) + (PACKAGE_RATIONALE + rationale if rationale else ""),
+        proposed_by=owner,
+        decision=AwardDecision.LOADED,
+        decided_by=owner,
+        decided_at=now,
+        decided_on=timezone.localdate(now),
+        ranking_document=document,
+        ranking_digest=record.digest(document),
+    )
+    award.full_clean()
+    _save(award, reason=reason)
+    # The package as it stands with its award (evaluation_export carries the winner): fixed now.
+    award.package_digest = record.digest(evaluation_export(evaluation))
+    _save(award, reason=reason, update_fields=["package_digest"])
+    return award
+
+
+def _package_rationale(award: Award) -> str:
+    """The rationale to export: a loaded award's own words from its package, an approved one's whole."""
+    if award.decision == AwardDecision.LOADED:
+        return award.rationale.partition(PACKAGE_RATIONALE)[2]
+    return award.rationale
 
 
 # From this many scores an import streams them to PostgreSQL with COPY: 44,250 scores and their
@@ -494,20 +651,25 @@ def _copy_value(value: object) -> str:
 
 
 def _insert_scores(
-    rows: list[tuple[int, int, int, int, str]], owner: AbstractBaseUser, *, copy_from: int | None = None
+    rows: list[tuple[int, int, int, int, str]],
+    owner: AbstractBaseUser,
+    *,
+    reason: str = "",
+    copy_from: int | None = None,
 ) -> None:
-    """Create scores from (assignment, bid, criterion, score, note) rows, with their history rows
-    ("+", by ``owner``), exactly as ``bulk_create_with_history`` does. The rows' bids are new: they
-    have no other score."""
+    """Create scores from (assignment, bid, criterion, score, note) rows, marked ``from_package``,
+    with their history rows ("+", by ``owner``, with ``reason``), exactly as ``bulk_create_with_history``
+    does. The rows' bids are new: they have no other score."""
     if connection.vendor != "postgresql" or len(rows) < (COPY_SCORES_FROM if copy_from is None else copy_from):
         scores = [
-            Score(assignment_id=a, bid_id=b, criterion_id=c, score=score, note=note) for a, b, c, score, note in rows
+            Score(assignment_id=a, bid_id=b, criterion_id=c, score=score, note=note, from_package=True)
+            for a, b, c, score, note in rows
         ]
-        bulk_create_with_history(scores, Score, default_user=owner)
+        bulk_create_with_history(scores, Score, default_user=owner, default_change_reason=reason or None)
         return
     now = timezone.now()
     table, history = Score._meta.db_table, Score.history.model._meta.db_table
-    columns = "id, assignment_id, bid_id, criterion_id, score, note, updated_at"
+    columns = "id, assignment_id, bid_id, criterion_id, score, note, from_package, updated_at"
     stamp = now.isoformat()
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY, which Django's wrappers do not see:
@@ -515,24 +677,26 @@ def _insert_scores(
         # COPY's text format, written here in one piece (far quicker than a write_row per row);
         # the ids come from the table's own default.
         with raw.copy(
-            f"COPY {table} (assignment_id, bid_id, criterion_id, score, note, updated_at) FROM STDIN"
+            f"COPY {table} (assignment_id, bid_id, criterion_id, score, note, from_package, updated_at) FROM STDIN"
         ) as copy:
             copy.write(
                 "".join(
-                    f"{a}\t{b}\t{c}\t{_copy_value(score)}\t{_copy_value(note)}\t{stamp}\n"
+                    f"{a}\t{b}\t{c}\t{_copy_value(score)}\t{_copy_value(note)}\tt\t{stamp}\n"
                     for a, b, c, score, note in rows
                 )
             )
         # Their history rows, made by the database from the rows just copied (the bids are new:
         # every score of theirs is one of these).
         cursor.execute(
-            f"INSERT INTO {history} ({columns}, history_date, history_type, history_user_id) "  # noqa: S608
-            f"SELECT {columns}, %s, '+', %s FROM {table} WHERE bid_id = ANY(%s)",
-            [now, owner.pk, sorted({b for _, b, _, _, _ in rows})],
+            f"INSERT INTO {history} ({columns}, history_date, history_type, history_user_id, "  # noqa: S608
+            f"history_change_reason) SELECT {columns}, %s, '+', %s, %s FROM {table} WHERE bid_id = ANY(%s)",
+            [now, owner.pk, reason or None, sorted({b for _, b, _, _, _ in rows})],
         )
 
 
-def _references(wanted: list[tuple[MSP, str]], owner: AbstractBaseUser) -> dict[tuple[int, str], ClientReference]:
+def _references(
+    wanted: list[tuple[MSP, str]], owner: AbstractBaseUser, reason: str = ""
+) -> dict[tuple[int, str], ClientReference]:
     """The reference of each (MSP, client): the MSP's own of that client (case aside), or a new one not checked yet.
 
     The MSPs' references are read in one query and the new ones written together, with their history rows.
@@ -551,12 +715,16 @@ def _references(wanted: list[tuple[MSP, str]], owner: AbstractBaseUser) -> dict[
         reference = ClientReference(msp=msp, client=client)
         reference.full_clean(validate_constraints=False)  # not checked: no date, no outcome
         new[key] = reference
-    bulk_create_with_history(list(new.values()), ClientReference, default_user=owner)
+    bulk_create_with_history(list(new.values()), ClientReference, default_user=owner, default_change_reason=reason)
     return {**found, **new}
 
 
 def _load_documents_and_checks(
-    package: Package, bid_of: dict[str, Bid], requirements: dict[str, Requirement], owner: AbstractBaseUser
+    package: Package,
+    bid_of: dict[str, Bid],
+    requirements: dict[str, Requirement],
+    owner: AbstractBaseUser,
+    reason: str = "",
 ) -> None:
     now = timezone.now()
     documents = [
@@ -575,11 +743,13 @@ def _load_documents_and_checks(
         for b in package.bids
         for d in b.documents
     ]
-    bulk_create_with_history(documents, BidDocument, default_user=owner)
+    bulk_create_with_history(documents, BidDocument, default_user=owner, default_change_reason=reason)
     usernames = {c["checked_by"] for b in package.bids for c in b.reference_checks if c["checked_by"]}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
     references = _references(
-        [(bid_of[b.vendor.casefold()].msp, c["client"]) for b in package.bids for c in b.reference_checks], owner
+        [(bid_of[b.vendor.casefold()].msp, c["client"]) for b in package.bids for c in b.reference_checks],
+        owner,
+        reason,
     )
     checks = []
     for b in package.bids:
@@ -596,7 +766,7 @@ def _load_documents_and_checks(
                     notes=c["notes"],
                 )
             )
-    bulk_create_with_history(checks, ReferenceCheck, default_user=owner)
+    bulk_create_with_history(checks, ReferenceCheck, default_user=owner, default_change_reason=reason)
 
 
 # --- Exporting a package -----------------------------------------------------------------------
@@ -712,6 +882,16 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
         {"vendor": vendor_of_msp.get(c.msp_id, c.msp.name), "status": c.status, "note": c.note}
         for c in Candidate.objects.filter(evaluation=evaluation).select_related("msp")
     ]
+    # The award of an awarded evaluation, when it names a winner (an approved one, or an archive's
+    # that stated it), so loading the export states it again. Read as soon as the status is awarded
+    # (the approval saves the status before the award), so the digest fixed then is the one read later.
+    award = (
+        Award.objects.filter(evaluation=evaluation, decision__in=OPEN_AWARD_DECISIONS, bid__isnull=False)
+        .select_related("bid")
+        .first()
+        if evaluation.status == Status.AWARDED
+        else None
+    )
     return {
         "format": PACKAGE_FORMAT,
         "evaluation": {
@@ -770,6 +950,7 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
         # Left out when there are none, so the package of an evaluation awarded before candidates
         # were kept still matches the digest fixed at its approval.
         **({"candidates": candidates} if candidates else {}),
+        **({"award": {"winner": award.bid.vendor_name, "rationale": _package_rationale(award)}} if award else {}),
     }
 
 
@@ -876,8 +1057,10 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
     evaluation.status = to
     evaluation.version += 1
     _save(evaluation, reason=reason, update_fields=["status", "version", "updated_at"])
-    # A cancellation locks the ranking as it stands today: store it so.
+    # A cancellation locks the ranking as it stands today: store it so, and keep the record.
     refresh_ranking(evaluation)
+    if evaluation.is_locked:
+        lock_record(evaluation=evaluation)
     return evaluation
 
 
@@ -921,7 +1104,13 @@ def criteria_update(
 
 @transaction.atomic
 def evaluators_add(*, evaluation: Evaluation, users: Iterable[AbstractBaseUser]) -> int:
+    """Assign people to score. All or nothing: anyone who may not score (an auditor, an executive,
+    a deactivated user) refuses the whole assignment, naming them."""
     ensure_writable(evaluation)
+    users = list(users)
+    refused = [why for user in users if (why := scoring_refusal(user))]
+    if refused:
+        raise ValidationError({"evaluators": [f"{why}." for why in refused]})
     existing = set(Assignment.objects.filter(evaluation=evaluation).values_list("evaluator_id", flat=True))
     position = len(existing)
     added = 0
@@ -1164,6 +1353,7 @@ def conflict_declare(*, assignment: Assignment, msp: MSP, note: str) -> Conflict
     """Declare a conflict with one MSP: the evaluator stops scoring its bid and the owner is told."""
     evaluation = assignment.evaluation
     ensure_writable(evaluation)
+    _ensure_may_score(assignment)
     if assignment.is_submitted:
         raise ValidationError("Your scorecard is submitted; ask the owner to reopen it first.")
     if not Bid.objects.filter(evaluation=evaluation, msp=msp).exists():
@@ -1178,6 +1368,15 @@ def conflict_declare(*, assignment: Assignment, msp: MSP, note: str) -> Conflict
         score.delete()  # drafts only (the scorecard is not submitted); the history keeps them
     transaction.on_commit(lambda: signals.conflict_declared.send(sender=ConflictOfInterest, conflict=conflict))
     return conflict
+
+
+def _ensure_may_score(assignment: Assignment) -> None:
+    """Separated duties: an auditor, executive or deactivated user assigned through old data never scores."""
+    from .rules import may_score
+
+    if not may_score.test(assignment.evaluator, assignment.evaluation):
+        why = scoring_refusal(assignment.evaluator) or f"{assignment.evaluator.get_username()} may not score"
+        raise ValidationError(f"{why}.")
 
 
 def scorecard_slots(assignment: Assignment) -> list[tuple[Bid, list[Criterion]]]:
@@ -1201,9 +1400,10 @@ def scorecard_save(
     *, assignment: Assignment, entries: dict[tuple[int, int], tuple[int | None, str]], submit: bool = False
 ) -> Assignment:
     """Save the evaluator's scores (drafts); with ``submit``, make the scorecard final."""
-    assignment = Assignment.objects.select_for_update().select_related("evaluation").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update().select_related("evaluation", "evaluator").get(pk=assignment.pk)
     evaluation = assignment.evaluation
     ensure_writable(evaluation)
+    _ensure_may_score(assignment)
     if evaluation.status != Status.SCORING:
         raise ValidationError("Scores can only be entered while the evaluation is in scoring.")
     if assignment.is_submitted:
@@ -1225,8 +1425,9 @@ def scorecard_save(
             score.full_clean()
             score.save()
         elif score.score != value or score.note != note:
-            score.score, score.note = value, note
-            score.save(update_fields=["score", "note", "updated_at"])
+            # The evaluator's own now, no longer what a package said.
+            score.score, score.note, score.from_package = value, note, False
+            score.save(update_fields=["score", "note", "from_package", "updated_at"])
     if submit:
         scored = set(Score.objects.filter(assignment=assignment).values_list("bid_id", "criterion_id"))
         missing = allowed - scored
@@ -1248,7 +1449,8 @@ def scorecard_reopen(*, assignment: Assignment, reason: str) -> Assignment:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the scorecard is reopened."})
     assignment.submitted_at = None
-    _save(assignment, reason=reason.strip(), update_fields=["submitted_at"])
+    assignment.submitted_from_package = False  # a later submission is the evaluator's own
+    _save(assignment, reason=reason.strip(), update_fields=["submitted_at", "submitted_from_package"])
     refresh_ranking(assignment.evaluation)
     return assignment
 
@@ -1393,15 +1595,116 @@ def reference_check_create(
     return check
 
 
+# --- The locked record: the documents as they stood at the lock ---------------------------------
+
+
+@transaction.atomic
+def lock_record(*, evaluation: Evaluation, award: Award | None = None) -> LockedRecord:
+    """Keep the package and ranking documents of an evaluation as they stand at its lock.
+
+    Called inside the transaction of the lock, once the evaluation (and its award) are saved as
+    locked: an approved award (``award_decide``), a cancellation (``evaluation_transition``), an
+    archive loaded as awarded or cancelled (``evaluation_load``). The package is
+    ``evaluation_export`` as it stands; the ranking is the award's ``ranking_document`` (the one it
+    was decided on) when it has one, else the stored ranking. With an award, the award's
+    ``package_digest`` and ``ranking_digest`` (and ``ranking_document`` when it had none) are set
+    to the record's, so the award and the record quote the same fingerprints.
+
+    A record once kept never moves: if the evaluation already has a current one it is returned
+    as it is. Only an admin's unlock releases it (``evaluation_unlock``).
+    """
+    # Under the evaluation's row lock, so two locks at once keep one record.
+    status = Evaluation.objects.select_for_update().filter(pk=evaluation.pk).values_list("status", flat=True).get()
+    current = LockedRecord.objects.filter(evaluation=evaluation, released_at__isnull=True).first()
+    if current is not None:
+        return current
+    kept = _keep(evaluation, award, status)
+    if award is not None:
+        fixed = {
+            "package_digest": kept.package_digest,
+            "ranking_digest": kept.ranking_digest,
+            "ranking_document": kept.ranking,
+        }
+        changed = [name for name, value in fixed.items() if getattr(award, name) != value]
+        if changed:
+            for name in changed:
+                setattr(award, name, fixed[name])
+            _save(award, reason="The record kept at the lock", update_fields=changed)
+    return kept
+
+
+def _keep(evaluation: Evaluation, award: Award | None, status: str) -> LockedRecord:
+    package = evaluation_export(evaluation)
+    document = award.ranking_document if award is not None and award.ranking_document else stored_ranking(evaluation)
+    kept = LockedRecord(
+        evaluation=evaluation,
+        award=award,
+        status=status,
+        package=package,
+        ranking=document,
+        package_digest=record.digest(package),
+        ranking_digest=record.digest(document),
+    )
+    kept.full_clean()
+    kept.save()
+    # As the database gives it back (PostgreSQL's jsonb orders keys its own way), so the first read
+    # serves the same bytes as every later one.
+    kept.refresh_from_db(fields=["package", "ranking"])
+    return kept
+
+
+def kept_record(evaluation: Evaluation) -> LockedRecord | None:
+    """The current record of a locked evaluation; None while it is open.
+
+    An evaluation locked before records were kept (before this version) has none: one is kept
+    on its first read, from the documents as they stand then; the award's digests, fixed at
+    approval, stay as they were, so the award page says whether anything moved in between.
+    """
+    if not evaluation.is_locked:
+        return None
+    kept = LockedRecord.objects.filter(evaluation=evaluation, released_at__isnull=True).first()
+    if kept is not None:
+        return kept
+    award = None
+    if evaluation.status == Status.AWARDED:
+        award = Award.objects.filter(evaluation=evaluation, decision__in=LOCKING_AWARD_DECISIONS).first()
+    try:
+        with transaction.atomic():
+            return _keep(evaluation, award, evaluation.status)
+    except (IntegrityError, ValidationError):  # kept by another request meanwhile
+        return LockedRecord.objects.get(evaluation=evaluation, released_at__isnull=True)
+
+
+def lock_moment(evaluation: Evaluation) -> datetime | None:
+    """When a locked evaluation's record was kept (None while it is open): pages show what it drew
+    on from outside (the registry, people's names) as it stood then (``selectors.as_of``)."""
+    if not evaluation.is_locked:
+        return None
+    kept_at = (
+        LockedRecord.objects.filter(evaluation=evaluation, released_at__isnull=True)
+        .values_list("locked_at", flat=True)
+        .first()
+    )
+    return kept_at or evaluation.updated_at  # locked before records were kept: its last change, the lock
+
+
+def package_document(evaluation: Evaluation) -> dict[str, Any]:
+    """The package every door serves: the kept one of a locked evaluation, else today's export."""
+    kept = kept_record(evaluation)
+    return kept.package if kept is not None else evaluation_export(evaluation)
+
+
+def ranking_document(evaluation: Evaluation) -> dict[str, Any]:
+    """The ranking every door serves: the kept one of a locked evaluation, else the stored one."""
+    kept = kept_record(evaluation)
+    return kept.ranking if kept is not None else stored_ranking(evaluation)
+
+
 # --- Award -------------------------------------------------------------------------------------
 
 
 def _open_award(evaluation: Evaluation) -> Award | None:
-    return (
-        Award.objects.select_for_update()
-        .filter(evaluation=evaluation, decision__in=[AwardDecision.PENDING, AwardDecision.APPROVED])
-        .first()
-    )
+    return Award.objects.select_for_update().filter(evaluation=evaluation, decision__in=OPEN_AWARD_DECISIONS).first()
 
 
 @transaction.atomic
@@ -1440,24 +1743,83 @@ def may_decide_award(user: AbstractBaseUser, evaluation: Evaluation) -> bool:
     return user.is_active and rule.test(user, evaluation)
 
 
-def verification(evaluation: Evaluation, award: Award) -> dict[str, Any]:
-    """Recompute both documents from today's records and compare their digests with the award's."""
-    package = evaluation_export(evaluation)
-    current = ranking.ranking_document(selectors.ranking_input(evaluation, today=award.decided_on).data)
-    package_now, ranking_now = record.digest(package), record.digest(current)
-    return {
-        "package_digest": package_now,
-        "ranking_digest": ranking_now,
-        "package_matches": package_now == award.package_digest,
-        "ranking_matches": ranking_now == award.ranking_digest,
-        "matches": package_now == award.package_digest and ranking_now == award.ranking_digest,
+def record_for(evaluation: Evaluation, award: Award | None = None) -> LockedRecord | None:
+    """The record kept at the lock ``award`` made (current or released), else the evaluation's current one."""
+    if award is not None:
+        kept = LockedRecord.objects.filter(evaluation=evaluation, award=award).first()
+        if kept is not None:
+            return kept
+    return kept_record(evaluation)
+
+
+def _record_day(evaluation: Evaluation, kept: LockedRecord, award: Award | None) -> date:
+    """The day the kept ranking was computed for, which decided what evidence had expired."""
+    if award is not None and award.decided_on is not None:
+        return award.decided_on
+    if evaluation.is_locked:
+        return selectors.ranking_day(evaluation)
+    return timezone.localtime(kept.locked_at).date()
+
+
+def verification(evaluation: Evaluation, award: Award | None = None) -> dict[str, Any]:
+    """Check the record kept at the lock and say what was checked.
+
+    1. The kept package gives the package digest fixed at the lock (the award's; the record's
+       own for a cancellation, which has no award).
+    2. The kept ranking gives the ranking digest fixed at the lock.
+    3. The kept ranking follows from the kept package by the contract's rules: the package is
+       parsed with ``parse_package`` and ranked (``record.package_ranking``) for the day it was
+       decided.
+    4. While the record is current, the evaluation's own rows (bids, criteria, scores, flags,
+       evidence) still give the kept ranking for that day.
+
+    Nothing of the registry or of people's names enters any of them: an MSP renamed or a
+    client reference edited after the lock changes no document and fails no check.
+    """
+    kept = record_for(evaluation, award)
+    fixed = award if award is not None else kept
+    expected_package = fixed.package_digest if fixed is not None else ""
+    expected_ranking = fixed.ranking_digest if fixed is not None else ""
+    result: dict[str, Any] = {
+        "kept": kept,
+        "award": award,
+        "expected_package_digest": expected_package,
+        "expected_ranking_digest": expected_ranking,
+        "matches": False,
     }
+    if kept is None:
+        return result
+    day = _record_day(evaluation, kept, award)
+    package_digest, ranking_digest = record.digest(kept.package), record.digest(kept.ranking)
+    problem = ""
+    try:
+        recomputed = record.package_ranking(parse_package(loads(json.dumps(kept.package))), today=day)
+    except PackageError as exc:
+        recomputed, problem = None, "; ".join(exc.errors[:3])
+    follows = recomputed is not None and record.digest(recomputed) == ranking_digest
+    rows_match = None
+    if kept.released_at is None and evaluation.is_locked:
+        today = ranking.ranking_document(selectors.ranking_input(evaluation, today=day).data)
+        rows_match = record.digest(today) == ranking_digest
+    result |= {
+        "day": day,
+        "package_digest": package_digest,
+        "ranking_digest": ranking_digest,
+        "package_matches": package_digest == expected_package,
+        "ranking_matches": ranking_digest == expected_ranking,
+        "follows": follows,
+        "problem": problem,
+        "rows_match": rows_match,
+    }
+    result["matches"] = result["package_matches"] and result["ranking_matches"] and follows and rows_match is not False
+    return result
 
 
 @transaction.atomic
 def award_decide(*, award: Award, approve: bool, comment: str, by: AbstractBaseUser) -> Award:
     """Approve (the evaluation becomes awarded and locked, its record fingerprinted) or reject."""
-    award = Award.objects.select_for_update().select_related("bid").get(pk=award.pk)
+    # The award's row only: its winning bid may be null (a loaded archive), an outer join PostgreSQL won't lock.
+    award = Award.objects.select_for_update(of=("self",)).select_related("bid").get(pk=award.pk)
     evaluation = Evaluation.objects.select_for_update().get(pk=award.evaluation_id)
     if award.decision != AwardDecision.PENDING:
         raise ValidationError(f"This proposal was already decided: {award.get_decision_display().lower()}.")
@@ -1491,27 +1853,44 @@ def award_decide(*, award: Award, approve: bool, comment: str, by: AbstractBaseU
     award.decided_on = timezone.localdate()
     award.ranking_document = document
     award.ranking_digest = record.digest(document)
+    # The package as it stands once the status is awarded (it names the award): one history row.
     award.package_digest = record.digest(evaluation_export(evaluation))
     _save(award, reason=award.comment)
+    # The record kept now gives the same digests (lock_record would correct the award otherwise).
+    lock_record(evaluation=evaluation, award=award)
     return award
 
 
 @transaction.atomic
 def evaluation_unlock(*, evaluation: Evaluation, reason: str, by: AbstractBaseUser) -> Evaluation:
-    """An admin reopens an awarded evaluation at the decision stage; the reason is kept in the history."""
+    """An admin reopens an awarded evaluation (approved, or loaded as awarded) at the decision stage.
+
+    The award keeps its digests and records who unlocked it, when and why; the record kept at
+    the lock is released (never deleted), so the award page still shows what was fixed.
+    """
     if not by.is_superuser:
         raise ValidationError("Only an admin can unlock an evaluation.")
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise ValidationError({"reason": "Say why the evaluation is unlocked: it is kept in the history."})
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status != Status.AWARDED:
         raise ValidationError(
             f"Only an awarded evaluation is unlocked; this one is {evaluation.get_status_display().lower()}."
         )
-    award = _open_award(evaluation)
+    # Kept now if it was locked before records were kept, so the release has something to keep.
+    kept = kept_record(evaluation)
+    now = timezone.now()
+    award = (
+        Award.objects.select_for_update().filter(evaluation=evaluation, decision__in=LOCKING_AWARD_DECISIONS).first()
+    )
     if award is not None:
         award.decision = AwardDecision.UNLOCKED
-        _save(award, reason=reason.strip(), update_fields=["decision"])
+        award.unlocked_by, award.unlocked_at, award.unlock_reason = by, now, reason
+        _save(award, reason=reason, update_fields=["decision", "unlocked_by", "unlocked_at", "unlock_reason"])
+    if kept is not None:
+        kept.released_at, kept.released_by, kept.release_reason = now, by, reason
+        _save(kept, reason=reason, update_fields=["released_at", "released_by", "release_reason"])
     evaluation.status = Status.DECISION
     evaluation.version += 1
     _save(evaluation, reason=f"Unlocked: {reason.strip()}", update_fields=["status", "version", "updated_at"])

@@ -74,9 +74,20 @@ class PortfolioTable(BaseTable):
         ]
 
     def render_leader(self, record: Evaluation) -> str:
+        """The leader and its total; nothing for the blind; the price standing, labelled, before any score."""
+        if getattr(record, "blind", False):
+            return mark_safe(  # noqa: S308 (a constant)
+                '<span class="text-body-secondary"><i class="bi bi-eye-slash me-1" aria-hidden="true"></i>'
+                "Results open when you submit your scorecard</span>"
+            )
         leader = _summary(record).get("leader")
         if leader is None:
             return mark_safe('<span class="text-body-secondary">—</span>')  # noqa: S308 (a constant)
+        if not record.submitted_count:
+            # No scorecard counts yet: first place is the cheapest eligible bid, not a leader.
+            return format_html(
+                '<span class="text-body-secondary">No scores yet · lowest price:</span> {}', leader["vendor"]
+            )
         return format_html(
             '{} <span class="badge text-bg-light border">{}</span>', leader["vendor"], f"{leader['total']:.2f}"
         )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +24,7 @@ from django_tables2 import RequestConfig
 from evaluator.concurrency import EditConflict
 from evaluator.pagecache import cached_page
 from scoring.models import Organization
+from vendors.models import MSP, ClientReference
 
 from . import consensus, exports, fragments, guide, ranking, selectors, services
 from .filters import PortfolioFilter
@@ -54,6 +57,7 @@ from .models import (
     Criterion,
     Evaluation,
     NeedsAssessment,
+    PackageLoad,
     RedFlag,
     RequirementMet,
     Score,
@@ -61,16 +65,21 @@ from .models import (
     Waiver,
 )
 from .package import PackageError, loads, parse_package
+from .rules import can, viewer_annotations
 from .tables import PortfolioTable
 
 
 def _evaluation(request: HttpRequest, pk: int) -> Evaluation:
     """The evaluation if the user may see it; 404 otherwise (never someone else's data)."""
-    return get_object_or_404(selectors.visible_evaluations(request.user).select_related("owner"), pk=pk)
+    # With whether the person scores it, read in the same query: the policy's predicates need no more.
+    found = (
+        selectors.visible_evaluations(request.user).select_related("owner").annotate(**viewer_annotations(request.user))
+    )
+    return get_object_or_404(found, pk=pk)
 
 
 def _require(request: HttpRequest, perm: str, evaluation: Evaluation | None, message: str) -> None:
-    if not request.user.has_perm(perm, evaluation):
+    if not can(request.user, perm, evaluation):
         raise PermissionDenied(message)
 
 
@@ -291,8 +300,13 @@ def _candidates_page(
     changed: tuple[Candidate, CandidateStatusForm] | None = None,
 ) -> HttpResponse:
     """The candidates with their status and whether their bid arrived; the owner's forms while it is open."""
-    editable = request.user.has_perm("scoring.manage_evaluation", evaluation) and not evaluation.is_locked
+    editable = can(request.user, "scoring.manage_evaluation", evaluation) and not evaluation.is_locked
     found = list(selectors.candidates(evaluation))
+    if (locked_at := services.lock_moment(evaluation)) is not None:
+        # A locked evaluation names its candidates as the registry did at the lock.
+        then = selectors.as_of(MSP, {c.msp_id for c in found}, locked_at)
+        for candidate in found:
+            candidate.msp = then.get(candidate.msp_id, candidate.msp)
     status_forms: dict[int, CandidateStatusForm] = {}
     if editable:
         invite_form = invite_form or CandidateInviteForm(evaluation=evaluation)
@@ -316,7 +330,11 @@ def _candidates_page(
 def candidates(request: HttpRequest, pk: int) -> HttpResponse:
     """The MSPs invited to bid, whether or not they have bid; the owner invites more here."""
     evaluation = _evaluation(request, pk)
-    _require(request, "scoring.view_results", evaluation, "The candidates open to you once you submit your scorecard.")
+    if not can(request.user, "scoring.manage_evaluation", evaluation):
+        # Who bid says nothing of the ranking, but evaluators see it with the results.
+        _require(
+            request, "scoring.view_results", evaluation, "The candidates open to you once you submit your scorecard."
+        )
     form = None
     if request.method == "POST":
         _manage(request, evaluation)
@@ -371,8 +389,8 @@ def candidate_update(request: HttpRequest, pk: int, candidate_pk: int) -> HttpRe
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
     user = request.user
-    sees_results = user.has_perm("scoring.view_results", evaluation)
-    manages = user.has_perm("scoring.manage_evaluation", evaluation)
+    sees_results = can(user, "scoring.view_results", evaluation)
+    manages = can(user, "scoring.manage_evaluation", evaluation)
     assignment = selectors.assignment_for(evaluation, user)
     context: dict[str, Any] = {
         "evaluation": evaluation,
@@ -381,7 +399,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "assignment": assignment,
         "requirements": list(evaluation.requirements.all()),
         "transition_choices": [(s, Status(s).label) for s in evaluation.allowed_transitions()] if manages else [],
-        "can_export_package": user.has_perm("scoring.export_package", evaluation),
+        "can_export_package": can(user, "scoring.export_package", evaluation),
     }
     if context["can_export_package"]:
         context["award"] = (
@@ -389,12 +407,18 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("bid", "decided_by")
             .first()
         )
-    if sees_results:
+    if sees_results or manages:
         # The results, the bids and the criteria are the same for everyone who sees them: cached by content.
+        # A manager who is blind (assigned, not submitted) gets the bids and criteria, never the results.
         parts, drawn = fragments.dashboard(evaluation, can_export_package=context["can_export_package"])
+        if not sees_results:
+            parts.pop("results", None)
+            drawn = None
         context.update({f"{name}_html": html for name, html in parts.items()})
         context.update(drawn or {})
-        context["assignments"] = list(Assignment.objects.filter(evaluation=evaluation).select_related("evaluator"))
+        # With what the record says of each scorer: an owner who scores, a submission from a package.
+        context["assignments"], load = selectors.assignments_with_load(evaluation)
+        context["scorer_notes"] = selectors.scorer_notes(evaluation, context["assignments"], load)
         context["candidate_counts"] = selectors.candidate_counts(evaluation)
         context["conflicts"] = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related(
             "evaluator", "msp"
@@ -416,8 +440,8 @@ def _bid(evaluation: Evaluation, bid_pk: int) -> Bid:
 def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
     bid = _bid(evaluation, bid_pk)
-    sees_results = request.user.has_perm("scoring.view_results", evaluation)
-    sees_prices = sees_results or not evaluation.sealed_prices
+    sees_results = can(request.user, "scoring.view_results", evaluation)
+    sees_prices = can(request.user, "scoring.view_prices", evaluation)
     data = selectors.ranking_input(evaluation).data
     bid_data = next(b for b in data.bids if b.vendor == bid.vendor_name)
     flags, waived = ranking.red_flags(bid_data, data.requirements)
@@ -436,7 +460,7 @@ def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
         "bid": bid,
         "sees_prices": sees_prices,
         "sees_results": sees_results,
-        "manages": request.user.has_perm("scoring.manage_evaluation", evaluation) and not evaluation.is_locked,
+        "manages": can(request.user, "scoring.manage_evaluation", evaluation) and not evaluation.is_locked,
         "monthly_cost": monthly_cost,
         "over_budget": (
             monthly_cost - evaluation.monthly_budget
@@ -478,7 +502,38 @@ def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
         "rules": ranking.AUTOMATIC_RULES,
         "eligible": ranking.is_eligible(flags, evaluation.red_flag_policy),
     }
+    if (locked_at := services.lock_moment(evaluation)) is not None:
+        _as_at_lock(context, bid, locked_at)
     return render(request, "scoring/bid_detail.html", context)
+
+
+def _as_at_lock(context: dict[str, Any], bid: Bid, locked_at: datetime) -> None:
+    """A locked evaluation's bid page shows what it drew on from outside as it stood at the lock:
+    the client references called and the names of the people who acted, however edited since."""
+    checks = context["reference_checks"]
+    references = selectors.as_of(ClientReference, {c.reference_id for c in checks}, locked_at)
+    people = selectors.as_of(
+        User,
+        {c.checked_by_id for c in checks}
+        | {d.uploaded_by_id for d in context["documents"]}
+        | {f.raised_by_id for f in context["manual"]}
+        | {w.waived_by_id for w in context["waivers"]},
+        locked_at,
+    )
+    for check in checks:
+        check.reference = references.get(check.reference_id, check.reference)
+        check.checked_by = people.get(check.checked_by_id, check.checked_by)
+    for document in context["documents"]:
+        document.uploaded_by = people.get(document.uploaded_by_id, document.uploaded_by)
+    for flag in context["manual"]:
+        if flag.raised_by_id:
+            flag.raised_by = people.get(flag.raised_by_id, flag.raised_by)
+    for waiver in context["waivers"]:
+        if waiver.waived_by_id:
+            waiver.waived_by = people.get(waiver.waived_by_id, waiver.waived_by)
+    context["references_on_file"] = (
+        ClientReference.history.as_of(locked_at).filter(msp_id=bid.msp_id, archived_at__isnull=True).count()
+    )
 
 
 def bid_form(request: HttpRequest, pk: int, bid_pk: int | None = None) -> HttpResponse:
@@ -603,12 +658,16 @@ def waiver_revoke(request: HttpRequest, pk: int, bid_pk: int, waiver_pk: int) ->
 
 # --- Scorecards --------------------------------------------------------------------------------
 
+# Separated duties: assigned through old data or not, these people never score.
+SCORING_REFUSED = "Auditors, executives and deactivated users never score, even when assigned."
+
 
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation(request, pk)
     assignment = selectors.assignment_for(evaluation, request.user)
     if assignment is None:
         raise PermissionDenied("Only evaluators assigned to this evaluation have a scorecard.")
+    _require(request, "scoring.score_evaluation", evaluation, SCORING_REFUSED)
     slots = services.scorecard_slots(assignment)
     existing = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(assignment=assignment)}
     form = ScorecardForm(request.POST or None, slots=slots, existing=existing)
@@ -636,6 +695,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "declared": declared,
             "conflict_form": ConflictForm(evaluation=evaluation, declared={c.msp_id for c in declared}),
             "editable": evaluation.status == Status.SCORING and not assignment.is_submitted,
+            "package_load": selectors.package_load(evaluation),
         },
     )
 
@@ -646,6 +706,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_for(evaluation, request.user)
     if assignment is None:
         raise PermissionDenied("Only evaluators assigned to this evaluation declare conflicts on it.")
+    _require(request, "scoring.score_evaluation", evaluation, SCORING_REFUSED)
     declared = set(
         ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=request.user).values_list(
             "msp_id", flat=True
@@ -692,10 +753,13 @@ def evaluation_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
+        door = PackageLoad.Door.WEB
         try:
-            data = loads(form.cleaned_data["package"].read())
-            package = parse_package(data)
-            evaluation = services.evaluation_load(package=package, owner=request.user)
+            raw = form.cleaned_data["package"].read()
+            package = parse_package(loads(raw), vet=lambda found: services.package_problems(found, door=door))
+            evaluation = services.evaluation_load(
+                package=package, owner=request.user, source_sha256=hashlib.sha256(raw).hexdigest(), door=door
+            )
         except (ValueError, UnicodeDecodeError) as exc:
             problems = [f"(document): not valid JSON: {exc}"]
         except PackageError as exc:
@@ -756,7 +820,8 @@ def package_json(request: HttpRequest, pk: int) -> HttpResponse:
         evaluation,
         "The package carries every evaluator's drafts: only the owner, executives, auditors and admins get it.",
     )
-    body = json.dumps(services.evaluation_export(evaluation), indent=2, ensure_ascii=False)
+    # A locked evaluation serves the package kept at its lock, whatever was written since.
+    body = json.dumps(services.package_document(evaluation), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "package.json")}"'
     return response
@@ -821,6 +886,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
             "date_to": date_to,
             "filter_error": filter_error,
             "total": len(found),
+            "package_load": selectors.package_load(evaluation),
         },
     )
 
@@ -951,7 +1017,7 @@ def document_download(request: HttpRequest, pk: int, bid_pk: int, document_pk: i
     evaluation = _evaluation(request, pk)
     bid = _bid(evaluation, bid_pk)
     document = get_object_or_404(BidDocument, pk=document_pk, bid=bid)
-    if evaluation.sealed_prices and not request.user.has_perm("scoring.view_results", evaluation):
+    if not can(request.user, "scoring.view_prices", evaluation):
         raise PermissionDenied("Bid documents carry prices: they open to you once you submit your scorecard.")
     if not document.file:
         raise Http404("This document came as a record in a package; its file was not part of it.")
@@ -1003,9 +1069,12 @@ CompareLine = tuple[str, list[str], bool]  # label, one value per bid, whether t
 
 
 def bid_picker(evaluation: Evaluation) -> list[Bid]:
-    """The evaluation's bids with only what the picker shows (the MSP's name): the chosen ones are read in full."""
+    """The evaluation's bids with only what the picker shows (the name the bid was made under): the chosen
+    ones are read in full."""
     return list(
-        Bid.objects.filter(evaluation=evaluation).select_related("msp").only("evaluation_id", "version", "msp__name")
+        Bid.objects.filter(evaluation=evaluation)
+        .select_related("msp")
+        .only("evaluation_id", "version", "vendor_name", "msp__name")
     )
 
 
@@ -1183,11 +1252,14 @@ def consensus_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The submitted scores per bid and question, their spread, and each evaluator's leniency."""
     evaluation = _evaluation(request, pk)
     _require(request, "scoring.view_results", evaluation, "Other evaluators' scores open to you once you submit.")
-    rows = list(
+    scored = list(
         Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False).values_list(
-            "assignment__evaluator__username", "bid__vendor_name", "criterion__key", "score"
+            "assignment__evaluator__username", "bid__vendor_name", "criterion__key", "score", "from_package"
         )
     )
+    rows = [row[:4] for row in scored]
+    # Scores a package entered: shown as the importer's, not as the evaluator's own.
+    from_package = {row[:3] for row in scored if row[4]}
     found = consensus.cells(rows)
     normalised = consensus.normalise(rows)
     official = {row["vendor"]: row for row in services.stored_ranking(evaluation)["ranking"]}
@@ -1206,13 +1278,27 @@ def consensus_view(request: HttpRequest, pk: int) -> HttpResponse:
     evaluators = sorted({name for cell in found for name in cell.scores})
     order = {c.key: i for i, c in enumerate(Criterion.objects.filter(evaluation=evaluation))}
     found.sort(key=lambda cell: (cell.vendor.casefold(), order.get(cell.criterion, 0)))
+    assignments, load = selectors.assignments_with_load(evaluation)
+    notes = selectors.scorer_notes(evaluation, assignments, load)
+    scorers = [
+        {"username": a.evaluator.username, "name": a.evaluator.get_full_name(), "notes": notes[a.evaluator_id]}
+        for a in assignments
+        if a.evaluator.username in evaluators and a.evaluator_id in notes
+    ]
     return render(
         request,
         "scoring/consensus.html",
         {
             "evaluation": evaluation,
             "cells": found,
+            "table": [
+                (cell, [(cell.scores.get(e), (e, cell.vendor, cell.criterion) in from_package) for e in evaluators])
+                for cell in found
+            ],
             "evaluators": evaluators,
+            "scorers": scorers,
+            "marked": {s["username"] for s in scorers},
+            "load": load if from_package else None,
             "leniency": sorted(consensus.leniency(found).items()),
             "discuss_count": sum(1 for cell in found if cell.discuss),
             "discuss_range": consensus.DISCUSS_RANGE,

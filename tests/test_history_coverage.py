@@ -86,5 +86,5 @@ def test_a_bulk_import_leaves_a_creation_row_for_every_row(procurement):
         assert ids == created, f"{model.__name__}: rows {sorted(ids - created)[:5]} have no creation in the history"
         written += len(ids)
     # 1 evaluation, 3 criteria, 3 assignments, 6 bids, 6 candidates (every bidder), 6 MSPs,
-    # 6 × 2 × 3 = 36 scores, and the 3 new users
-    assert written == 1 + 3 + 3 + 6 + 6 + 6 + 36 + 3
+    # 6 × 2 × 3 = 36 scores, the 3 new users, and the load's provenance (1 PackageLoad)
+    assert written == 1 + 3 + 3 + 6 + 6 + 6 + 36 + 3 + 1

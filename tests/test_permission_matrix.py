@@ -917,3 +917,223 @@ def test_a_guessed_id_in_the_query_string_shows_nothing_of_it(world, name, query
         assert response.context["chosen"] == []
     else:
         assert response.context["form"].initial.get("organization_name") != ELSEWHERE_ASSESSMENT
+
+
+# --- What the blind see: content, not only status codes ----------------------------------------
+#
+# One evaluation in scoring with sealed prices and three clean flat-fee bids over 12 months
+# (the default weights: five questions at 15, price at 25). Bea submitted: Northwind 2, Southgate 5,
+# Eastbay 3 on every question. Worked by hand:
+#
+#   TCO = fee × 12:  Northwind 1,337 → 16,044   Southgate 2,221 → 26,652   Eastbay 3,119 → 37,428
+#   price %  = 16,044 ÷ TCO × 100:  100           60.198109                 42.866303
+#   total = 0.75 × question % + 0.25 × price %:
+#           Northwind 0.75 × 40 + 25 = 55.00;  Southgate 75 + 15.049527 = 90.05;  Eastbay 45 + 10.716576 = 55.72
+#
+# Cal, the owner and an admin are assigned and have not submitted: all three are blind.
+
+TOTALS = ("90.05", "55.72", "55.00", "90.0495", "55.7165")
+PRICES = ("16,044", "26,652", "37,428", "16044", "26652", "37428", "1,337", "2,221", "3,119", "1337.0", "2221.0")
+SEALED_TITLE = "Sealed content evaluation"
+
+
+@pytest.fixture(scope="module")
+def sealed(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            owner = make_user("olivia", PROCUREMENT)
+            admin = make_user("adam", superuser=True)
+            bea, cal = make_user("bea", EVALUATOR), make_user("cal", EVALUATOR)
+            evaluation = make_evaluation(owner, title=SEALED_TITLE, sealed_prices=True)
+            bids = {
+                name: make_bid(evaluation, name, monthly_fee=fee)
+                for name, fee in (("Northwind IT", 1337), ("Southgate IT", 2221), ("Eastbay IT", 3119))
+            }
+            bea_card, _cal_card, owner_card, admin_card = assign(evaluation, bea, cal, owner, admin)
+            evaluation = start_scoring(evaluation)
+            score(bea_card, {"Northwind IT": 2, "Southgate IT": 5, "Eastbay IT": 3})
+            # The owner and the admin saved drafts: drafts never show, and never unblind.
+            score(owner_card, {"Northwind IT": 5}, submit=False)
+            score(admin_card, {"Eastbay IT": 1}, submit=False)
+            yield SimpleNamespace(
+                evaluation=refreshed(evaluation),
+                bids=bids,
+                owner=owner,
+                admin=admin,
+                bea=bea,
+                cal=cal,
+                executive=make_user("ed", "Executive"),
+                auditor=make_user("audrey", "Auditor"),
+            )
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _evaluation_addresses(s: SimpleNamespace) -> list[str]:
+    """Every page and download of the evaluation a person may ask for by GET, and the portfolio."""
+    pk = s.evaluation.pk
+    bid_ids = [bid.pk for bid in s.bids.values()]
+    compare = "?" + urlencode([("bid", pk_) for pk_ in bid_ids])
+    return [
+        "/",
+        "/evaluations/",
+        "/notifications/",
+        reverse("scoring:dashboard", args=[pk]),
+        *[reverse("scoring:bid", args=[pk, bid_pk]) for bid_pk in bid_ids],
+        reverse("scoring:scorecard", args=[pk]),
+        reverse("scoring:candidates", args=[pk]),
+        reverse("scoring:compare", args=[pk]) + compare,
+        reverse("scoring:compare_xlsx", args=[pk]) + compare,
+        reverse("scoring:consensus", args=[pk]),
+        reverse("scoring:sensitivity", args=[pk]),
+        reverse("scoring:sensitivity", args=[pk]) + "?w_price=90",
+        reverse("scoring:board_pack", args=[pk]),
+        reverse("scoring:ranking_json", args=[pk]),
+        reverse("scoring:ranking_csv", args=[pk]),
+        reverse("scoring:ranking_xlsx", args=[pk]),
+        reverse("scoring:package_json", args=[pk]),
+        reverse("scoring:history", args=[pk]),
+        reverse("scoring:history_csv", args=[pk]),
+        reverse("scoring:ranking_as_of", args=[pk]) + "?when=" + timezone.now().strftime("%Y-%m-%dT%H:%M"),
+        reverse("scoring:evidence", args=[pk]),
+        reverse("scoring:award", args=[pk]),
+        reverse("scoring:edit", args=[pk]),
+        reverse("scoring:criteria", args=[pk]),
+        reverse("scoring:evaluators", args=[pk]),
+        reverse("scoring:bid_edit", args=[pk, bid_ids[0]]),
+        reverse("notifications:schedule", args=[pk]),
+    ]
+
+
+def _body(response: Any) -> str:
+    """The response as text; a workbook or an archive unpacked, so numbers inside are seen."""
+    import io
+    import zipfile
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    return content.decode("utf-8", "replace")
+
+
+def _shown(client: Client, address: str) -> tuple[int, str]:
+    response = client.get(address)
+    assert response.status_code in (200, 302, 403, 404), (address, response.status_code)
+    return response.status_code, _body(response)
+
+
+@pytest.mark.parametrize("who", ["cal", "owner", "admin"])
+def test_it_shows_a_blind_scorer_no_total_or_rank_anywhere(sealed, who):
+    """Totals (and so ranks) of the bids appear on no page or download for anyone assigned who has not submitted."""
+    client = client_for(getattr(sealed, who))
+    for address in _evaluation_addresses(sealed):
+        status, body = _shown(client, address)
+        leaked = [total for total in TOTALS if total in body]
+        assert not leaked, f"{who} reads {leaked} at {address} ({status})"
+        assert '"rank": 1' not in body and "leads with" not in body, (who, address)
+
+
+def test_it_shows_a_blind_evaluator_no_price_while_sealed(sealed):
+    client = client_for(sealed.cal)
+    for address in _evaluation_addresses(sealed):
+        status, body = _shown(client, address)
+        leaked = [price for price in PRICES if price in body]
+        assert not leaked, f"cal reads {leaked} at {address} ({status})"
+
+
+def test_it_shows_a_blind_owner_the_prices_they_recorded_and_says_so(sealed):
+    client = client_for(sealed.owner)
+    bid = sealed.bids["Southgate IT"]
+
+    bid_page = client.get(reverse("scoring:bid", args=[sealed.evaluation.pk, bid.pk]))
+    dashboard = client.get(reverse("scoring:dashboard", args=[sealed.evaluation.pk]))
+
+    assert "$2,221" in bid_page.text and "$26,652" in bid_page.text
+    assert "the record shows that you scored as the owner" in dashboard.text
+    # The owner still runs the evaluation while blind: the bids, the set-up and the status form.
+    assert "Record a bid" in dashboard.text and "Change status" in dashboard.text
+    assert "Eastbay IT" in dashboard.text and 'data-testid="ranking"' not in dashboard.text
+
+
+@pytest.mark.parametrize("who", ["bea", "executive", "auditor"])
+def test_it_shows_those_allowed_the_totals_and_prices(sealed, who):
+    """The same addresses carry the numbers for a submitted evaluator, an executive and an auditor."""
+    client = client_for(getattr(sealed, who))
+    dashboard = client.get(reverse("scoring:dashboard", args=[sealed.evaluation.pk])).text
+    document = client.get(reverse("scoring:ranking_json", args=[sealed.evaluation.pk])).json()
+    portfolio = client.get("/").text
+
+    assert all(total in dashboard for total in ("90.05", "55.72", "55.00"))
+    assert "$26,652" in dashboard and "Southgate IT</strong> leads with" in dashboard
+    assert [(row["rank"], row["vendor"], row["total"], row["tco"]) for row in document["ranking"]] == [
+        (1, "Southgate IT", 90.05, 26652.0),
+        (2, "Eastbay IT", 55.72, 37428.0),
+        (3, "Northwind IT", 55.0, 16044.0),
+    ]
+    assert "Southgate IT" in portfolio and "90.05" in portfolio
+
+
+def test_it_tells_a_blind_scorer_on_the_portfolio_that_results_open_when_they_submit(sealed):
+    for who in ("cal", "owner", "admin"):
+        portfolio = client_for(getattr(sealed, who)).get("/evaluations/", {"sort": "-scorecards"}).text
+        assert "Results open when you submit your scorecard" in portfolio, who
+        assert "Southgate IT" not in portfolio and "Northwind IT" not in portfolio, who
+
+
+def test_it_opens_the_results_to_a_blind_owner_once_they_submit(sealed):
+    owner_card = sealed.evaluation.assignments.get(evaluator=sealed.owner)
+    score(owner_card, {"Northwind IT": 5, "Southgate IT": 5, "Eastbay IT": 5})
+
+    document = client_for(sealed.owner).get(reverse("scoring:ranking_json", args=[sealed.evaluation.pk]))
+
+    assert document.status_code == 200
+    # Two submitted scorecards now: Southgate (5, 5) 100 %, Eastbay (3, 5) 80 %, Northwind (2, 5) 70 %.
+    # Southgate 75 + 15.049527 = 90.05; Eastbay 60 + 10.716576 = 70.72; Northwind 52.5 + 25 = 77.50.
+    assert [(row["vendor"], row["total"]) for row in document.json()["ranking"]] == [
+        ("Southgate IT", 90.05),
+        ("Northwind IT", 77.5),
+        ("Eastbay IT", 70.72),
+    ]
+
+
+def test_it_calls_no_bid_the_leader_before_any_scorecard_is_submitted(db):
+    owner, executive = make_user("pat", PROCUREMENT), make_user("exa", "Executive")
+    evaluation = make_evaluation(owner, title="Collecting bids, no scores")
+    make_bid(evaluation, "Apex IT", monthly_fee=900)
+    make_bid(evaluation, "Bramble IT", monthly_fee=1200)
+    evaluation = move_to(evaluation, "collecting_bids")
+    client = client_for(executive)
+
+    dashboard = client.get(reverse("scoring:dashboard", args=[evaluation.pk])).text
+    board_pack = client.get(reverse("scoring:board_pack", args=[evaluation.pk])).text
+    sensitivity = client.get(reverse("scoring:sensitivity", args=[evaluation.pk])).text
+    portfolio = client.get("/").text
+
+    # Apex: 900 × 12 = $10,800, Bramble $14,400; price is the only criterion that counts yet.
+    assert "leads with" not in dashboard and "How robust" not in dashboard
+    assert "No scorecard is submitted yet, so there is no leader" in dashboard
+    assert "Standing by price" in dashboard and "<strong>Apex IT</strong> ($10,800)" in dashboard
+    assert "No recommendation yet" in board_pack and "Award to" not in board_pack
+    assert "there is no leader and no lead to test" in sensitivity and "leads with" not in sensitivity
+    assert "No scores yet · lowest price:</span> Apex IT" in portfolio
+
+
+def test_it_hides_the_scores_and_awards_from_a_blind_admin_in_the_admin_too(sealed):
+    """The admin's lists and record histories are doors too: an admin assigned to score sees none of it."""
+    blind, other_admin = client_for(sealed.admin), client_for(make_user("root2", superuser=True))
+    bea_score = sealed.evaluation.assignments.get(evaluator=sealed.bea).scores.first()
+
+    # Bea's 15 submitted scores (5 questions × 3 bids), the owner's and the admin's 5 drafts each.
+    def listed(client: Client) -> int:
+        changelist = client.get("/admin/scoring/score/").context["cl"]
+        return changelist.queryset.filter(bid__evaluation=sealed.evaluation).count()
+
+    assert listed(other_admin) == 25
+    assert listed(blind) == 0
+    assert blind.get(f"/admin/scoring/score/{bea_score.pk}/change/").status_code in (302, 404)
+    assert blind.get(f"/admin/scoring/score/{bea_score.pk}/history/").status_code == 404
+    assert other_admin.get(f"/admin/scoring/score/{bea_score.pk}/history/").status_code == 200

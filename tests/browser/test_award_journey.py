@@ -178,7 +178,7 @@ def test_an_award_is_proposed_approved_and_audited(page, live_server, procuremen
     package_digest, ranking_digest = (text.strip() for text in digests.locator("code").all_inner_texts())
     assert SHA256.match(package_digest) and SHA256.match(ranking_digest), (package_digest, ranking_digest)
     assert package_digest != ranking_digest
-    expect(digests.get_by_text("matches today's record")).to_have_count(2)
+    expect(digests.get_by_text("matches the kept record")).to_have_count(2)
     expect(page.get_by_test_id("verification")).to_contain_text("The record is as it was approved")
     expect(page.get_by_test_id("pending")).to_have_count(0)
 

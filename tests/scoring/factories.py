@@ -341,6 +341,18 @@ def evaluation_form_data(evaluation: Evaluation | None = None, **overrides: Any)
 # --- Proving nothing was written ---------------------------------------------------------------
 
 
+def row_counts() -> dict[str, int]:
+    """How many evaluations, users, assignments, scores and awards exist: a refused load or assignment
+    leaves them as they were."""
+    return {
+        "evaluations": Evaluation.objects.count(),
+        "users": User.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "scores": Score.objects.count(),
+        "awards": Award.objects.count(),
+    }
+
+
 def scoring_state() -> list[tuple[Any, ...]]:
     """Every evaluation row a write could touch, with the fields it would change."""
     return [

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.roles import EVALUATOR, EXECUTIVE
 from evaluator.history import acting_as
 from scoring import ranking, record, selectors, services
-from scoring.models import Assignment, Award, Bid, Evaluation, LockedWriteAttempt, Score
+from scoring.models import Assignment, Award, Bid, Evaluation, LockedRecord, LockedWriteAttempt, Score
 from tests.conftest import client_for, make_user
 from tests.scoring.factories import (
     bid_form_data,
@@ -121,7 +121,8 @@ def test_only_an_executive_who_did_not_score_may_decide(worked, who, procurement
     award = propose(worked)
     if who == "assigned executive":
         user = make_user("scoring-exec", EXECUTIVE)
-        services.evaluators_add(evaluation=refreshed(worked), users=[user])
+        # Assigned before duties were separated (evaluators_add refuses an executive now): old data.
+        Assignment.objects.create(evaluation=refreshed(worked), evaluator=user, position=99)
     else:
         user = {"procurement": procurement, "auditor": auditor, "evaluator": evaluator}[who]
     before = scoring_state()
@@ -287,15 +288,29 @@ def test_canonical_json_is_one_byte_string_per_document():
     assert record.digest({"a": 1, "b": 2}) == record.digest({"b": 2, "a": 1.0})
 
 
-def test_the_digest_catches_a_deliberate_database_edit(awarded, executive):
+def test_the_check_catches_a_deliberate_database_edit(awarded, executive):
     award = Award.objects.get()
     assert services.verification(awarded, award)["matches"]
     # Behind the app's back: one score changed straight in the database (no history, no lock).
     Score.objects.filter(bid__vendor_name="B").update(score=5)
     check = services.verification(refreshed(awarded), award)
-    assert (check["package_matches"], check["ranking_matches"], check["matches"]) == (False, False, False)
+    # The documents kept at the lock are intact and still follow from each other; the evaluation's
+    # own rows no longer give the kept ranking, and that fails the record.
+    assert (check["package_matches"], check["ranking_matches"], check["follows"]) == (True, True, True)
+    assert (check["rows_match"], check["matches"]) == (False, False)
     page = client_for(executive).get(f"/evaluations/{awarded.pk}/award/").content.decode()
-    assert "The record has changed since approval" in page
+    assert "The record has changed since it was approved" in page
+
+
+def test_the_check_catches_an_edit_of_the_kept_record(awarded, executive):
+    award = Award.objects.get()
+    # Behind the app's back: the kept ranking itself rewritten in the database.
+    kept = LockedRecord.objects.get()
+    kept.ranking["ranking"][0]["total"] = 99.99
+    LockedRecord.objects.filter(pk=kept.pk).update(ranking=kept.ranking)
+    check = services.verification(refreshed(awarded), award)
+    assert (check["package_matches"], check["ranking_matches"], check["follows"]) == (True, False, False)
+    assert check["matches"] is False
 
 
 def test_the_ranking_digest_ignores_time_passing(awarded):

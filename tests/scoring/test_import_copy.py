@@ -44,9 +44,14 @@ def test_copied_scores_and_history_are_those_the_insert_path_writes(procurement,
     assert _scores(by_copy) == _scores(by_insert)
     history = _history(by_copy)
     score_ids = sorted(Score.objects.filter(bid__evaluation=by_copy).values_list("pk", flat=True))
-    # One "+" row per score, under the score's own id, by the owner, with no reason (as bulk_create_with_history).
+    # One "+" row per score, under the score's own id, by the owner, with the load's reason, as the
+    # INSERT path (bulk_create_with_history) writes them; both paths mark the scores as loaded.
     assert [row[0] for row in history] == score_ids
-    assert {row[1:4] for row in history} == {("+", procurement.username, None)}
+    assert {row[1:4] for row in history} == {("+", procurement.username, "loaded from a package")}
+    assert {row[1:4] for row in _history(by_insert)} == {("+", procurement.username, "loaded from a package")}
+    assert set(
+        Score.objects.filter(bid__evaluation__in=[by_copy, by_insert]).values_list("from_package", flat=True)
+    ) == {True}
     # The ranking was computed from them: the same totals both ways.
     assert services.stored_ranking(by_copy)["ranking"] == services.stored_ranking(by_insert)["ranking"]
     # The ids came from the table's own sequence: the next score written gets a fresh one.

@@ -20,13 +20,14 @@ def test_it_shows_evaluators_only_their_evaluations_and_executives_all(procureme
     assert titles(client_for(make_user("other-buyer", "Procurement")).get("/")) == []
 
 
-def test_it_names_the_leader_counts_scorecards_and_marks_overdue(procurement, evaluator, executive):
+def test_it_labels_the_price_standing_counts_scorecards_and_marks_overdue(procurement, evaluator, executive):
     evaluation = make_evaluation(procurement, title="Late one", decision_due=dt.date.today() - dt.timedelta(days=2))
     make_bid(evaluation, vendor="Leader IT")
     services.evaluators_add(evaluation=evaluation, users=[evaluator, make_user("second-evaluator", "Evaluator")])
     html = client_for(executive).get("/").content.decode()
-    # One clean bid, no submitted scores: questions 0 %, price 100 % at weight 25 of 100 → 25.00.
-    assert "Leader IT" in html and "25.00" in html
+    # One clean bid, no submitted scores: its 25.00 (price 100 % at weight 25 of 100, questions 0 %) is a
+    # standing by price alone, so the row names the lowest price, labelled, and no total.
+    assert "No scores yet · lowest price:</span> Leader IT" in html and "25.00" not in html
     assert "0 of 2 submitted" in html
     assert "overdue" in html
 

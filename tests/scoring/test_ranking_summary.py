@@ -6,9 +6,10 @@ import importlib
 
 from django.apps import apps
 
+from accounts.roles import EVALUATOR
 from scoring.models import StoredRanking
 
-from ..conftest import client_for
+from ..conftest import client_for, make_user
 from .factories import load, running_evaluation, scored_package, stored_document
 
 migration = importlib.import_module("scoring.migrations.0012_ranking_summary")
@@ -27,15 +28,16 @@ def test_the_summary_is_stored_with_the_ranking_and_shown_in_the_portfolio(procu
 
 
 def test_with_every_bid_disqualified_there_is_no_leader(procurement, evaluator, executive):
-    # Acme's manual flag and Beacon's missing references each disqualify.
-    w = running_evaluation(procurement, evaluator, executive)
+    # Acme's manual flag and Beacon's missing references each disqualify. (Executives never score:
+    # a second evaluator submits.)
+    w = running_evaluation(procurement, evaluator, make_user("second-evaluator", EVALUATOR))
     assert StoredRanking.objects.get(evaluation=w.evaluation).summary == {"leader": None, "flagged": 2, "bids": 2}
     page = client_for(executive).get("/").text
     assert "2 of 2" in page
 
 
-def test_the_migration_fills_in_the_summary_of_rankings_stored_before_it(procurement, evaluator, executive):
-    w = running_evaluation(procurement, evaluator, executive)
+def test_the_migration_fills_in_the_summary_of_rankings_stored_before_it(procurement, evaluator):
+    w = running_evaluation(procurement, evaluator, make_user("second-evaluator", EVALUATOR))
     expected = StoredRanking.objects.get(evaluation=w.evaluation)
     StoredRanking.objects.filter(pk=expected.pk).update(summary={})
 

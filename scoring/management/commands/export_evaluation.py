@@ -10,14 +10,14 @@ from scoring.models import Evaluation
 
 
 class Command(BaseCommand):
-    help = "Print the package (msp-eval/1) of evaluation ID."
+    help = "Print the package (msp-eval/1) of evaluation ID (of a locked one: as kept at its lock)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("id", help="The evaluation's id.")
 
     def handle(self, *args: Any, id: str, **options: Any) -> None:
         evaluation = get_evaluation(id)
-        self.stdout.write(json.dumps(services.evaluation_export(evaluation), indent=2, ensure_ascii=False))
+        self.stdout.write(json.dumps(services.package_document(evaluation), indent=2, ensure_ascii=False))
 
 
 def get_evaluation(raw_id: str) -> Evaluation:

@@ -10,7 +10,7 @@ from scoring.management.commands.export_evaluation import get_evaluation
 
 
 class Command(BaseCommand):
-    help = "Print the ranking (msp-eval-ranking/1) of evaluation ID as JSON or CSV."
+    help = "Print the ranking (msp-eval-ranking/1) of evaluation ID as JSON or CSV (a locked one's as kept)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("id", help="The evaluation's id.")

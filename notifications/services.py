@@ -1,0 +1,49 @@
+"""Writes to an evaluation's reminder settings, through the same lock as every other write to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from evaluator.concurrency import EditConflict, save_versioned
+from scoring.models import Evaluation
+from scoring.services import ensure_writable
+
+from .models import Schedule
+
+SCHEDULE_FIELDS = ["scoring_days", "bids_days", "evidence_days", "contract_notice_days"]
+
+
+def ensure_schedule_writable(evaluation: Evaluation) -> None:
+    """Refuse (``EvaluationLocked``, the attempt noted) as ``schedule_update`` would: for forms that
+    say so before saving, such as the admin's. Call inside a transaction."""
+    ensure_writable(evaluation)
+
+
+@transaction.atomic
+def schedule_update(*, evaluation: Evaluation, expected_version: int | None = None, **fields: Any) -> Schedule:
+    """Set an evaluation's reminder days (its schedule is created on first save).
+
+    An awarded or cancelled evaluation refuses (``scoring.services.ensure_writable``): the schedule
+    is part of what the locked record decided (the contract notice counts from the award), and the
+    refused attempt is kept with the evaluation like any other. ``expected_version`` is the
+    schedule's version when the form was opened (None for one not saved yet): a change made
+    meanwhile is not overwritten (``EditConflict``).
+    """
+    unknown = set(fields) - set(SCHEDULE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    ensure_writable(evaluation)
+    schedule = Schedule.objects.select_for_update().filter(evaluation=evaluation).first()
+    if schedule is None:
+        schedule = Schedule(evaluation=evaluation, **fields)
+        schedule.full_clean()
+        schedule.save()
+        return schedule
+    if expected_version is None:  # opened as a new schedule, and someone saved one meanwhile
+        raise EditConflict(schedule)
+    for name, value in fields.items():
+        setattr(schedule, name, value)
+    save_versioned(schedule, expected_version=expected_version, fields=[*fields])
+    return schedule
