@@ -59,7 +59,9 @@ def dashboard(
                 evaluation.status,
                 stamp,
                 can_export_package,
-                list(Bid.objects.filter(evaluation=evaluation).values_list("pk", "version", "vendor_name", "msp__name")),
+                list(
+                    Bid.objects.filter(evaluation=evaluation).values_list("pk", "version", "vendor_name", "msp__name")
+                ),
                 list(
                     Criterion.objects.filter(evaluation=evaluation).values_list(
                         "pk", "key", "weight", "category", "text", "applies_to"
