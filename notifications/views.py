@@ -12,9 +12,9 @@ from django_tables2 import RequestConfig
 
 from accounts.roles import AUDITOR, group_names
 from evaluator.concurrency import EditConflict, VersionedModelForm, save_versioned
-from scoring.rules import can
+from scoring.models import Evaluation
 from scoring.services import EvaluationLocked
-from scoring.views import _evaluation
+from scoring.views import evaluation_view
 
 from . import services
 from .filters import ReminderFilter
@@ -75,11 +75,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/preferences.html", {"form": form})
 
 
-def schedule(request: HttpRequest, pk: int) -> HttpResponse:
+@evaluation_view("scoring.manage_evaluation", message="Only the evaluation's owner and admins set its reminder days.")
+def schedule(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """An evaluation's reminder days: its owner (or an admin) sets them."""
-    evaluation = _evaluation(request, pk)
-    if not can(request.user, "scoring.manage_evaluation", evaluation):
-        raise PermissionDenied("Only the evaluation's owner and admins set its reminder days.")
     current = Schedule.objects.filter(evaluation=evaluation).first() or Schedule(evaluation=evaluation)
     form = ScheduleForm(request.POST or None, instance=current)
     if evaluation.is_locked:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,18 +38,14 @@ from .models import (
     Status,
 )
 from .rules import can
-from .views import _evaluation, _filename, _require, history_rows
+from .views import _filename, evaluation_view, history_rows
 
-
-def _record_reader(request: HttpRequest, pk: int) -> Evaluation:
-    evaluation = _evaluation(request, pk)
-    _require(
-        request,
-        "scoring.export_package",
-        evaluation,
-        "The award record carries every evaluator's scores: only the owner, executives, auditors and admins read it.",
-    )
-    return evaluation
+# The award record carries every evaluator's scores: the owner, executives, auditors and admins read it.
+record_view = evaluation_view(
+    "scoring.export_package",
+    message="The award record carries every evaluator's scores: only the owner, executives, auditors and admins "
+    "read it, and not while they are scoring it themselves.",
+)
 
 
 def _approved(evaluation: Evaluation) -> Award | None:
@@ -67,8 +63,8 @@ def _ranked_bids(evaluation: Evaluation) -> list[Bid]:
     return sorted(bids, key=lambda bid: order[bid.vendor_name])
 
 
-def award_page(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _record_reader(request, pk)
+@record_view
+def award_page(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     user = request.user
     awards = list(
         Award.objects.filter(evaluation=evaluation).select_related("bid", "proposed_by", "decided_by", "unlocked_by")
@@ -136,9 +132,8 @@ def _act(request: HttpRequest, evaluation: Evaluation, action: Any, done: str) -
 
 
 @require_POST
-def award_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    _require(request, "scoring.propose_award", evaluation, "Only the evaluation's owner and admins propose its award.")
+@evaluation_view("scoring.propose_award")
+def award_propose(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     form = AwardProposalForm(request.POST, ranked_bids=_ranked_bids(evaluation))
     if not form.is_valid():
         problems = [f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
@@ -158,10 +153,10 @@ def award_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def award_decide(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    if not services.may_decide_award(request.user, evaluation):
-        raise PermissionDenied("Only an executive who did not score this evaluation decides on its award.")
+@evaluation_view(
+    "scoring.decide_award", message="Only an active executive who did not score this evaluation decides on its award."
+)
+def award_decide(request: HttpRequest, evaluation: Evaluation, award_pk: int) -> HttpResponse:
     award = get_object_or_404(Award, pk=award_pk, evaluation=evaluation)
     form = AwardDecisionForm(request.POST)
     if not form.is_valid():
@@ -179,9 +174,8 @@ def award_decide(request: HttpRequest, pk: int, award_pk: int) -> HttpResponse:
 
 
 @require_POST
-def evaluation_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    _require(request, "scoring.unlock_evaluation", evaluation, "Only an admin can unlock an evaluation.")
+@evaluation_view("scoring.unlock_evaluation")
+def evaluation_unlock(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why the evaluation is unlocked: it is kept in the history.")
@@ -197,16 +191,16 @@ def evaluation_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Letters -----------------------------------------------------------------------------------
 
 
-def _awarded(request: HttpRequest, pk: int) -> tuple[Evaluation, Award]:
-    evaluation = _record_reader(request, pk)
+def _awarded(evaluation: Evaluation) -> Award:
     award = _approved(evaluation)
     if award is None:
         raise Http404("This evaluation has no approved award, so no letters.")
-    return evaluation, award
+    return award
 
 
-def award_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation, award = _awarded(request, pk)
+@record_view
+def award_letter(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
+    award = _awarded(evaluation)
     row = next(r for r in award.ranking_document["ranking"] if r["vendor"] == award.bid.vendor_name)
     return render(
         request,
@@ -254,9 +248,10 @@ def _categories(criteria: list[Criterion], row: dict) -> list[dict[str, Any]]:
     return result
 
 
-def debrief_letter(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
+@record_view
+def debrief_letter(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> HttpResponse:
     """A letter to an MSP not chosen: its own rank and results by category, never another MSP's."""
-    evaluation, award = _awarded(request, pk)
+    award = _awarded(evaluation)
     bid = get_object_or_404(Bid.objects.select_related("msp"), pk=bid_pk, evaluation=evaluation)
     if bid.pk == award.bid_id:
         return redirect("scoring:award_letter", evaluation.pk)
@@ -284,9 +279,9 @@ def debrief_letter(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
 # --- The ranking as it stood -------------------------------------------------------------------
 
 
-def ranking_as_of(request: HttpRequest, pk: int) -> HttpResponse:
+@record_view
+def ranking_as_of(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """The ranking rebuilt from the history at a past moment, beside today's."""
-    evaluation = _record_reader(request, pk)
     form = AsOfForm(request.GET or None)
     past = error = None
     when = None
@@ -320,9 +315,9 @@ def ranking_as_of(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Evidence ----------------------------------------------------------------------------------
 
 
-def evidence_zip(request: HttpRequest, pk: int) -> HttpResponse:
+@record_view
+def evidence_zip(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """One download for the file: package, ranking, history, conflicts of interest, award with its digest."""
-    evaluation = _record_reader(request, pk)
     # A locked evaluation's documents as kept at its lock (services.kept_record), else today's.
     package = services.package_document(evaluation)
     document = services.ranking_document(evaluation)

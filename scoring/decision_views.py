@@ -18,14 +18,7 @@ from django.utils.cache import patch_vary_headers
 from . import consensus, exports, insight, ranking, selectors, services
 from .forms import WhatIfForm
 from .models import Award, AwardDecision, Bid, ConflictOfInterest, Criterion, Evaluation, Score, Waiver
-from .views import _evaluation, _filename, _require, bid_picker, compare_page, compare_sections
-
-
-def _results(request: HttpRequest, pk: int, message: str) -> Evaluation:
-    evaluation = _evaluation(request, pk)
-    _require(request, "scoring.view_results", evaluation, message)
-    return evaluation
-
+from .views import _filename, bid_picker, compare_page, compare_sections, evaluation_view
 
 # --- Sensitivity and what-if -------------------------------------------------------------------
 
@@ -59,9 +52,9 @@ def _what_if(evaluation: Evaluation, weights: dict[str, Decimal], official: dict
     return result
 
 
-def sensitivity(request: HttpRequest, pk: int) -> HttpResponse:
+@evaluation_view("scoring.view_results", message="The ranking opens to you once you submit your scorecard.")
+def sensitivity(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """How robust the lead is, weight by weight, and a panel to try other weights (nothing saved)."""
-    evaluation = _results(request, pk, "The ranking opens to you once you submit your scorecard.")
     criteria = list(Criterion.objects.filter(evaluation=evaluation))
     document, stored = services.stored_results(evaluation)
     trying = any(key.startswith("w_") for key in request.GET)
@@ -91,9 +84,9 @@ def sensitivity(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Board pack --------------------------------------------------------------------------------
 
 
-def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
+@evaluation_view("scoring.view_results", message="The board pack opens to you once you submit your scorecard.")
+def board_pack(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """Everything a board needs on paper: ranking, charts, red flags, consensus, sensitivity, recommendation."""
-    evaluation = _results(request, pk, "The board pack opens to you once you submit your scorecard.")
     criteria = list(Criterion.objects.filter(evaluation=evaluation))
     bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
     context = insight.results(evaluation, criteria, bids)
@@ -130,9 +123,9 @@ def board_pack(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Side by side as a workbook ----------------------------------------------------------------
 
 
-def compare_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+@evaluation_view("scoring.view_results", message="The comparison opens to you once you submit your scorecard.")
+def compare_xlsx(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """The side-by-side comparison of the chosen bids as an XLSX workbook, differences highlighted."""
-    evaluation = _results(request, pk, "The comparison opens to you once you submit your scorecard.")
     bids = bid_picker(evaluation)
     chosen, sections, error = compare_sections(request, evaluation, bids)
     if error or not sections:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -78,9 +80,48 @@ def _evaluation(request: HttpRequest, pk: int) -> Evaluation:
     return get_object_or_404(found, pk=pk)
 
 
-def _require(request: HttpRequest, perm: str, evaluation: Evaluation | None, message: str) -> None:
+def _require(request: HttpRequest, perm: str, evaluation: Evaluation | None, message: str = "") -> None:
     if not can(request.user, perm, evaluation):
-        raise PermissionDenied(message)
+        raise PermissionDenied(message or REFUSALS.get(perm, "Your role may not do that here."))
+
+
+# What a person who may see the evaluation, but not do this, is told (403).
+REFUSALS = {
+    "scoring.manage_evaluation": "Only the evaluation's owner and admins can change it.",
+    "scoring.view_results": "The ranking opens to you once you submit your scorecard.",
+    "scoring.export_package": (
+        "The package and the history carry every evaluator's drafts: only the owner, executives, auditors and "
+        "admins read them, and not while they are scoring it themselves."
+    ),
+    "scoring.propose_award": "Only the evaluation's owner and admins propose its award.",
+    "scoring.unlock_evaluation": "Only an admin can unlock an evaluation.",
+}
+
+
+def evaluation_view(
+    perm: str | None = None, *, message: str = "", writable: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """The one door of every page about an evaluation: the policy applied before the view runs.
+
+    Loads the evaluation in the person's scope (404 outside it, never data), checks ``perm`` with the
+    rules (403 with ``message``), and with ``writable`` refuses any request to a locked evaluation
+    (recording a refused POST); then calls ``view(request, evaluation, **the other URL arguments)``.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+            evaluation = _evaluation(request, pk)
+            if perm is not None:
+                _require(request, perm, evaluation, message)
+            if writable and (response := _writable_or_redirect(request, evaluation)):
+                return response
+            return view(request, evaluation, *args, **kwargs)
+
+        wrapped.evaluation_view = (perm, writable)  # read by the test that every evaluation page has one
+        return wrapped
+
+    return decorate
 
 
 def _manage(request: HttpRequest, evaluation: Evaluation) -> None:
@@ -186,16 +227,15 @@ def _prefill_assessment(request: HttpRequest) -> NeedsAssessment | None:
     return selectors.visible_assessments(request.user).filter(pk=int(raw)).first()
 
 
-def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def evaluation_edit(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     form = EvaluationForm(request.POST or None, instance=evaluation)
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_update(
-                evaluation=Evaluation.objects.get(pk=pk), expected_version=form.expected_version, **_cleaned(form)
+                evaluation=Evaluation.objects.get(pk=evaluation.pk),
+                expected_version=form.expected_version,
+                **_cleaned(form),
             )
         except EditConflict as conflict:
             form.add_conflict(conflict.current)
@@ -208,9 +248,8 @@ def evaluation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def evaluation_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    _manage(request, evaluation)
+@evaluation_view("scoring.manage_evaluation")
+def evaluation_transition(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a status to move to.")
@@ -227,11 +266,8 @@ def evaluation_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(evaluation)
 
 
-def criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def criteria_edit(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     criteria = list(Criterion.objects.filter(evaluation=evaluation))
     form = CriteriaForm(request.POST or None, criteria=criteria, version=evaluation.version)
     if request.method == "POST" and form.is_valid():
@@ -272,11 +308,8 @@ def criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def evaluators_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def evaluators_edit(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     form = EvaluatorsForm(request.POST or None, evaluation=evaluation)
     if request.method == "POST" and form.is_valid():
         added = services.evaluators_add(evaluation=evaluation, users=form.cleaned_data["evaluators"])
@@ -327,9 +360,9 @@ def _candidates_page(
     )
 
 
-def candidates(request: HttpRequest, pk: int) -> HttpResponse:
+@evaluation_view()
+def candidates(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """The MSPs invited to bid, whether or not they have bid; the owner invites more here."""
-    evaluation = _evaluation(request, pk)
     if not can(request.user, "scoring.manage_evaluation", evaluation):
         # Who bid says nothing of the ranking, but evaluators see it with the results.
         _require(
@@ -355,14 +388,11 @@ def candidates(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def candidate_update(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def candidate_update(request: HttpRequest, evaluation: Evaluation, candidate_pk: int) -> HttpResponse:
     candidate = get_object_or_404(
         Candidate.objects.select_related("msp", "evaluation"), pk=candidate_pk, evaluation=evaluation
     )
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
     form = CandidateStatusForm(request.POST, prefix=_candidate_status_prefix(candidate), instance=candidate)
     if form.is_valid():
         try:
@@ -386,8 +416,8 @@ def candidate_update(request: HttpRequest, pk: int, candidate_pk: int) -> HttpRe
 
 
 @cached_page()
-def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view()
+def dashboard(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     user = request.user
     sees_results = can(user, "scoring.view_results", evaluation)
     manages = can(user, "scoring.manage_evaluation", evaluation)
@@ -437,8 +467,8 @@ def _bid(evaluation: Evaluation, bid_pk: int) -> Bid:
     return get_object_or_404(Bid.objects.select_related("msp", "evaluation"), pk=bid_pk, evaluation=evaluation)
 
 
-def bid_detail(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view()
+def bid_detail(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> HttpResponse:
     bid = _bid(evaluation, bid_pk)
     sees_results = can(request.user, "scoring.view_results", evaluation)
     sees_prices = can(request.user, "scoring.view_prices", evaluation)
@@ -536,12 +566,9 @@ def _as_at_lock(context: dict[str, Any], bid: Bid, locked_at: datetime) -> None:
     )
 
 
-def bid_form(request: HttpRequest, pk: int, bid_pk: int | None = None) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def bid_form(request: HttpRequest, evaluation: Evaluation, bid_pk: int | None = None) -> HttpResponse:
     bid = _bid(evaluation, bid_pk) if bid_pk else None
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
     form = BidForm(request.POST or None, instance=bid or Bid(evaluation=evaluation), evaluation=evaluation)
     if request.method == "POST" and form.is_valid():
         fields = _cleaned(form)
@@ -566,12 +593,9 @@ def bid_form(request: HttpRequest, pk: int, bid_pk: int | None = None) -> HttpRe
     return render(request, "scoring/bid_form.html", {"evaluation": evaluation, "bid": bid, "form": form})
 
 
-def flag_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def flag_create(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> HttpResponse:
     bid = _bid(evaluation, bid_pk)
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -588,12 +612,9 @@ def flag_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     )
 
 
-def waiver_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def waiver_create(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> HttpResponse:
     bid = _bid(evaluation, bid_pk)
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
     data = selectors.ranking_input(evaluation).data
     bid_data = next(b for b in data.bids if b.vendor == bid.vendor_name)
     codes = sorted(ranking.automatic_flags(bid_data) - set(bid_data.waived_flags) - set(bid_data.manual_flags))
@@ -612,11 +633,11 @@ def waiver_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     return render(request, "scoring/waiver_form.html", {"evaluation": evaluation, "bid": bid, "form": form})
 
 
-def _reason_action(request: HttpRequest, pk: int, bid_pk: int, model: type, obj_pk: int, action: Any, done: str):
-    evaluation = _evaluation(request, pk)
+def _reason_action(
+    request: HttpRequest, evaluation: Evaluation, bid_pk: int, model: type, obj_pk: int, action: Any, done: str
+) -> HttpResponse:
     bid = _bid(evaluation, bid_pk)
     obj = get_object_or_404(model, pk=obj_pk, bid=bid)
-    _manage(request, evaluation)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason: it is kept in the history.")
@@ -631,10 +652,11 @@ def _reason_action(request: HttpRequest, pk: int, bid_pk: int, model: type, obj_
 
 
 @require_POST
-def flag_withdraw(request: HttpRequest, pk: int, bid_pk: int, flag_pk: int) -> HttpResponse:
+@evaluation_view("scoring.manage_evaluation")
+def flag_withdraw(request: HttpRequest, evaluation: Evaluation, bid_pk: int, flag_pk: int) -> HttpResponse:
     return _reason_action(
         request,
-        pk,
+        evaluation,
         bid_pk,
         RedFlag,
         flag_pk,
@@ -644,10 +666,11 @@ def flag_withdraw(request: HttpRequest, pk: int, bid_pk: int, flag_pk: int) -> H
 
 
 @require_POST
-def waiver_revoke(request: HttpRequest, pk: int, bid_pk: int, waiver_pk: int) -> HttpResponse:
+@evaluation_view("scoring.manage_evaluation")
+def waiver_revoke(request: HttpRequest, evaluation: Evaluation, bid_pk: int, waiver_pk: int) -> HttpResponse:
     return _reason_action(
         request,
-        pk,
+        evaluation,
         bid_pk,
         Waiver,
         waiver_pk,
@@ -662,8 +685,8 @@ def waiver_revoke(request: HttpRequest, pk: int, bid_pk: int, waiver_pk: int) ->
 SCORING_REFUSED = "Auditors, executives and deactivated users never score, even when assigned."
 
 
-def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view()
+def scorecard(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     assignment = selectors.assignment_for(evaluation, request.user)
     if assignment is None:
         raise PermissionDenied("Only evaluators assigned to this evaluation have a scorecard.")
@@ -701,8 +724,8 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view()
+def conflict_declare(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     assignment = selectors.assignment_for(evaluation, request.user)
     if assignment is None:
         raise PermissionDenied("Only evaluators assigned to this evaluation declare conflicts on it.")
@@ -728,10 +751,9 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def scorecard_reopen(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view("scoring.manage_evaluation")
+def scorecard_reopen(request: HttpRequest, evaluation: Evaluation, assignment_pk: int) -> HttpResponse:
     assignment = get_object_or_404(Assignment, pk=assignment_pk, evaluation=evaluation)
-    _manage(request, evaluation)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason to reopen a scorecard: it is kept in the history.")
@@ -777,33 +799,22 @@ def _filename(evaluation: Evaluation, suffix: str) -> str:
     return f"{slugify(evaluation.title) or 'evaluation'}-{evaluation.pk}-{suffix}"
 
 
-def _results(request: HttpRequest, pk: int) -> Evaluation:
-    evaluation = _evaluation(request, pk)
-    _require(
-        request,
-        "scoring.view_results",
-        evaluation,
-        "The ranking opens to you once you submit your scorecard.",
-    )
-    return evaluation
-
-
-def ranking_json(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _results(request, pk)
+@evaluation_view("scoring.view_results")
+def ranking_json(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     response = HttpResponse(exports.ranking_json_bytes(evaluation), content_type="application/json")
     response["Content-Disposition"] = f'inline; filename="{_filename(evaluation, "ranking.json")}"'
     return response
 
 
-def ranking_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _results(request, pk)
+@evaluation_view("scoring.view_results")
+def ranking_csv(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     response = HttpResponse(exports.ranking_csv_bytes(evaluation), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "ranking.csv")}"'
     return response
 
 
-def ranking_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _results(request, pk)
+@evaluation_view("scoring.view_results")
+def ranking_xlsx(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     response = HttpResponse(
         exports.ranking_xlsx(evaluation),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -812,14 +823,8 @@ def ranking_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def package_json(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
-    _require(
-        request,
-        "scoring.export_package",
-        evaluation,
-        "The package carries every evaluator's drafts: only the owner, executives, auditors and admins get it.",
-    )
+@evaluation_view("scoring.export_package")
+def package_json(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     # A locked evaluation serves the package kept at its lock, whatever was written since.
     body = json.dumps(services.package_document(evaluation), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json")
@@ -828,17 +833,6 @@ def package_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- The audit trail -------------------------------------------------------------------------
-
-
-def _history(request: HttpRequest, pk: int) -> Evaluation:
-    evaluation = _evaluation(request, pk)
-    _require(
-        request,
-        "scoring.export_package",
-        evaluation,
-        "The history carries every evaluator's drafts: only the owner, executives, auditors and admins read it.",
-    )
-    return evaluation
 
 
 def _date_range(request: HttpRequest) -> tuple[date | None, date | None, str]:
@@ -857,8 +851,8 @@ def _date_range(request: HttpRequest) -> tuple[date | None, date | None, str]:
     return found[0], found[1], " ".join(problems)
 
 
-def history(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _history(request, pk)
+@evaluation_view("scoring.export_package")
+def history(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     found = selectors.evaluation_history(evaluation)
     kinds = sorted({entry.kind for entry in found})
     people = sorted({entry.who for entry in found})
@@ -909,8 +903,8 @@ def history_rows(evaluation: Evaluation) -> list[tuple[str, ...]]:
     ]
 
 
-def history_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = _history(request, pk)
+@evaluation_view("scoring.export_package")
+def history_csv(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for cells in history_rows(evaluation):
@@ -987,12 +981,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Documents and reference checks ------------------------------------------------------------
 
 
-def document_upload(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def document_upload(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> HttpResponse:
     bid = _bid(evaluation, bid_pk)
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
     form = DocumentForm(request.POST or None, request.FILES or None, bid=bid)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -1013,8 +1004,10 @@ def document_upload(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     return render(request, "scoring/document_form.html", {"evaluation": evaluation, "bid": bid, "form": form})
 
 
-def document_download(request: HttpRequest, pk: int, bid_pk: int, document_pk: int) -> FileResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view(
+    "scoring.view_prices", message="Bid documents carry prices: they open to you once you submit your scorecard."
+)
+def document_download(request: HttpRequest, evaluation: Evaluation, bid_pk: int, document_pk: int) -> FileResponse:
     bid = _bid(evaluation, bid_pk)
     document = get_object_or_404(BidDocument, pk=document_pk, bid=bid)
     if not can(request.user, "scoring.view_prices", evaluation):
@@ -1028,10 +1021,11 @@ def document_download(request: HttpRequest, pk: int, bid_pk: int, document_pk: i
 
 
 @require_POST
-def document_withdraw(request: HttpRequest, pk: int, bid_pk: int, document_pk: int) -> HttpResponse:
+@evaluation_view("scoring.manage_evaluation")
+def document_withdraw(request: HttpRequest, evaluation: Evaluation, bid_pk: int, document_pk: int) -> HttpResponse:
     return _reason_action(
         request,
-        pk,
+        evaluation,
         bid_pk,
         BidDocument,
         document_pk,
@@ -1040,12 +1034,9 @@ def document_withdraw(request: HttpRequest, pk: int, bid_pk: int, document_pk: i
     )
 
 
-def reference_check_create(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
-    evaluation = _evaluation(request, pk)
+@evaluation_view("scoring.manage_evaluation", writable=True)
+def reference_check_create(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> HttpResponse:
     bid = _bid(evaluation, bid_pk)
-    _manage(request, evaluation)
-    if response := _writable_or_redirect(request, evaluation):
-        return response
     form = ReferenceCheckForm(request.POST or None, bid=bid)
     if request.method == "POST" and form.is_valid():
         try:
@@ -1201,10 +1192,9 @@ def compare_sections(
 
 
 @cached_page("bid")
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
+@evaluation_view("scoring.view_results", message="The comparison opens to you once you submit your scorecard.")
+def compare(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """Two to four bids in aligned columns, with the rows where they differ highlighted."""
-    evaluation = _evaluation(request, pk)
-    _require(request, "scoring.view_results", evaluation, "The comparison opens to you once you submit your scorecard.")
     bids = bid_picker(evaluation)
     chosen, error = _picked(request, bids)
     if error or len(chosen) < 2:
@@ -1248,10 +1238,9 @@ def compare_page(
 # --- Consensus ---------------------------------------------------------------------------------
 
 
-def consensus_view(request: HttpRequest, pk: int) -> HttpResponse:
+@evaluation_view("scoring.view_results", message="Other evaluators' scores open to you once you submit.")
+def consensus_view(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """The submitted scores per bid and question, their spread, and each evaluator's leniency."""
-    evaluation = _evaluation(request, pk)
-    _require(request, "scoring.view_results", evaluation, "Other evaluators' scores open to you once you submit.")
     scored = list(
         Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False).values_list(
             "assignment__evaluator__username", "bid__vendor_name", "criterion__key", "score", "from_package"

@@ -1137,3 +1137,18 @@ def test_it_hides_the_scores_and_awards_from_a_blind_admin_in_the_admin_too(seal
     assert blind.get(f"/admin/scoring/score/{bea_score.pk}/change/").status_code in (302, 404)
     assert blind.get(f"/admin/scoring/score/{bea_score.pk}/history/").status_code == 404
     assert other_admin.get(f"/admin/scoring/score/{bea_score.pk}/history/").status_code == 200
+
+
+def test_every_page_of_an_evaluation_goes_through_the_one_door():
+    """Every address naming an evaluation is served by a view wrapped in ``views.evaluation_view``: the
+    evaluation is fetched in the person's scope and the policy checked before the view's own code runs."""
+    from django.urls import resolve
+
+    unguarded = []
+    for name in _evaluation_scoped():
+        view = resolve(reverse(name, kwargs={k: 1 for k in MATRIX[name].kwargs(Missing())})).func
+        if not hasattr(view, "evaluation_view"):
+            unguarded.append(name)
+
+    assert unguarded == []
+    assert len(_evaluation_scoped()) >= 40
