@@ -351,8 +351,10 @@ def test_the_scorecard_page_shows_the_importer_entered_the_scores(uploaded):
     text = client_for(alice).get(f"/evaluations/{uploaded.pk}/scorecard/").text
 
     assert f"Submitted from a package: entered by Priya on {day(loaded.loaded_at)}" in text
-    assert f"from a package: entered by Priya on {day(loaded.loaded_at)}" in text
     assert "This evaluation was loaded from a package by Priya" in text
+    # Each score the package brought is marked, naming who entered it and when: alice's one score.
+    assert text.count('data-testid="from-package"') == 1
+    assert f'title="Entered by Priya from a package on {day(loaded.loaded_at)}">from a package</span>' in text
 
 
 def test_the_consensus_page_shows_scores_from_a_package_as_the_importers(uploaded, procurement):
