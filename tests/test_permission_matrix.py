@@ -38,7 +38,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from accounts.roles import EVALUATOR, PROCUREMENT
@@ -1142,11 +1142,9 @@ def test_it_hides_the_scores_and_awards_from_a_blind_admin_in_the_admin_too(seal
 def test_every_page_of_an_evaluation_goes_through_the_one_door():
     """Every address naming an evaluation is served by a view wrapped in ``views.evaluation_view``: the
     evaluation is fetched in the person's scope and the policy checked before the view's own code runs."""
-    from django.urls import resolve
-
     unguarded = []
     for name in _evaluation_scoped():
-        view = resolve(reverse(name, kwargs={k: 1 for k in MATRIX[name].kwargs(Missing())})).func
+        view = resolve(reverse(name, kwargs=dict.fromkeys(MATRIX[name].kwargs(Missing()), 1))).func
         if not hasattr(view, "evaluation_view"):
             unguarded.append(name)
 
