@@ -957,7 +957,9 @@ def sealed(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
             # The owner and the admin saved drafts: drafts never show, and never unblind.
             score(owner_card, {"Northwind IT": 5}, submit=False)
             score(admin_card, {"Eastbay IT": 1}, submit=False)
+            document = _document(bids["Southgate IT"], owner)
             yield SimpleNamespace(
+                document=document,
                 evaluation=refreshed(evaluation),
                 bids=bids,
                 owner=owner,
@@ -1004,8 +1006,28 @@ def _evaluation_addresses(s: SimpleNamespace) -> list[str]:
         reverse("scoring:criteria", args=[pk]),
         reverse("scoring:evaluators", args=[pk]),
         reverse("scoring:bid_edit", args=[pk, bid_ids[0]]),
+        reverse("scoring:bid_create", args=[pk]),
+        reverse("scoring:flag_create", args=[pk, bid_ids[0]]),
+        reverse("scoring:waiver_create", args=[pk, bid_ids[0]]),
+        reverse("scoring:document_upload", args=[pk, bid_ids[1]]),
+        reverse("scoring:document", args=[pk, bid_ids[1], s.document.pk]),
+        reverse("scoring:reference_check", args=[pk, bid_ids[1]]),
+        reverse("scoring:award_letter", args=[pk]),
+        reverse("scoring:debrief_letter", args=[pk, bid_ids[0]]),
         reverse("notifications:schedule", args=[pk]),
     ]
+
+
+def test_the_content_checks_ask_every_page_of_an_evaluation(sealed):
+    """The addresses below are every evaluation page the matrix answers to GET: none is left out."""
+    asked = {
+        f"{match.namespace}:{match.url_name}"
+        for match in (resolve(address.split("?")[0]) for address in _evaluation_addresses(sealed))
+        if match.namespace
+    }
+    pages = {name for name in _evaluation_scoped() if "GET" in MATRIX[name].methods}
+
+    assert pages <= asked, sorted(pages - asked)
 
 
 def _body(response: Any) -> str:
