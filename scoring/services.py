@@ -1633,8 +1633,8 @@ def lock_record(*, evaluation: Evaluation, award: Award | None = None) -> Locked
     return kept
 
 
-def _keep(evaluation: Evaluation, award: Award | None, status: str) -> LockedRecord:
-    package = evaluation_export(evaluation)
+def _keep(evaluation: Evaluation, award: Award | None, status: str, package: dict | None = None) -> LockedRecord:
+    package = evaluation_export(evaluation) if package is None else package
     document = award.ranking_document if award is not None and award.ranking_document else stored_ranking(evaluation)
     kept = LockedRecord(
         evaluation=evaluation,
@@ -1670,9 +1670,23 @@ def kept_record(evaluation: Evaluation) -> LockedRecord | None:
         award = Award.objects.filter(evaluation=evaluation, decision__in=LOCKING_AWARD_DECISIONS).first()
     try:
         with transaction.atomic():
-            return _keep(evaluation, award, evaluation.status)
+            return _keep(evaluation, award, evaluation.status, _package_as_approved(evaluation, award))
     except (IntegrityError, ValidationError):  # kept by another request meanwhile
         return LockedRecord.objects.get(evaluation=evaluation, released_at__isnull=True)
+
+
+def _package_as_approved(evaluation: Evaluation, award: Award | None) -> dict[str, Any]:
+    """The package of an evaluation approved before records were kept, as its digest was fixed then.
+
+    Exports of an awarded evaluation name the award since records are kept (the ``award`` key);
+    one approved before did not. When today's export gives the award's digest once that key is
+    left out, that is the package as it was approved, and it is what is kept.
+    """
+    package = evaluation_export(evaluation)
+    if award is None or not award.package_digest or record.digest(package) == award.package_digest:
+        return package
+    as_approved = {key: value for key, value in package.items() if key != "award"}
+    return as_approved if record.digest(as_approved) == award.package_digest else package
 
 
 def lock_moment(evaluation: Evaluation) -> datetime | None:

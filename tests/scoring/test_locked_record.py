@@ -638,6 +638,20 @@ def test_an_evaluation_locked_before_records_were_kept_gets_one_on_first_read(lo
     assert services.verification(evaluation, Award.objects.get(evaluation=evaluation))["matches"] is True
 
 
+def test_an_award_approved_before_exports_named_it_keeps_the_package_as_approved(locked):
+    """Approved by an earlier version, whose package had no ``award`` key: that package is the one kept."""
+    award = Award.objects.get(evaluation=locked.evaluation)
+    as_approved = {k: v for k, v in services.evaluation_export(locked.evaluation).items() if k != "award"}
+    scoring_models.LockedRecord.objects.all().delete()  # as if locked by an earlier version
+    Award.objects.filter(pk=award.pk).update(package_digest=record.digest(as_approved))
+    evaluation = refreshed(locked.evaluation)
+
+    kept = services.kept_record(evaluation)
+
+    assert "award" not in kept.package and record.digest(kept.package) == record.digest(as_approved)
+    assert services.verification(evaluation, Award.objects.get(pk=award.pk))["matches"] is True
+
+
 # --- What the award page checked ---------------------------------------------------------------
 
 
