@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 RANKING_FORMAT = "msp-eval-ranking/1"
@@ -230,6 +231,18 @@ def automatic_flags(bid: Bid) -> set[str]:
 
 def unmet_flags(bid: Bid, requirements: Iterable[str]) -> set[str]:
     return {f"{UNMET_PREFIX}{key}" for key in requirements if key not in bid.requirements_met}
+
+
+def expired_requirements(evidence: Iterable[tuple[object, str, date | None]], today: date) -> set[tuple[object, str]]:
+    """The (bid, requirement) pairs whose evidence has all expired by ``today``: they count as unmet.
+
+    ``evidence`` holds (bid, requirement key, expires on) for each piece of evidence in force (not
+    withdrawn); a requirement with any piece still valid (or never expiring) stays met.
+    """
+    valid: dict[tuple[object, str], bool] = {}
+    for bid, key, expires_on in evidence:
+        valid[(bid, key)] = valid.get((bid, key), False) or expires_on is None or expires_on >= today
+    return {pair for pair, ok in valid.items() if not ok}
 
 
 def red_flags(bid: Bid, requirements: Iterable[str]) -> tuple[list[str], list[str]]:

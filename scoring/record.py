@@ -51,14 +51,15 @@ def package_ranking(package: Package, *, today: date) -> dict:
     a requirement whose evidence (not withdrawn) has all expired by ``today`` counts as unmet,
     as it does in the app on that day.
     """
-    evidence: dict[tuple[str, str], bool] = {}
-    for bid in package.bids:
-        for document in bid.documents:
-            if document["kind"] != "evidence" or document["withdrawn"] or not document["requirement"]:
-                continue
-            valid = document["expires_on"] is None or document["expires_on"] >= today
-            key = (bid.vendor, document["requirement"])
-            evidence[key] = evidence.get(key, False) or valid
+    expired = ranking.expired_requirements(
+        (
+            (bid.vendor, document["requirement"], document["expires_on"])
+            for bid in package.bids
+            for document in bid.documents
+            if document["kind"] == "evidence" and not document["withdrawn"] and document["requirement"]
+        ),
+        today,
+    )
     submitted = set(package.submitted)
     scores: dict[tuple[str, str], list[int]] = {}
     for entry in package.scores:
@@ -85,9 +86,7 @@ def package_ranking(package: Package, *, today: date) -> dict:
             ranking.Bid.from_terms(
                 bid,
                 vendor=bid.vendor,
-                requirements_met=frozenset(
-                    key for key in bid.requirements_met if evidence.get((bid.vendor, key), True)
-                ),
+                requirements_met=frozenset(key for key in bid.requirements_met if (bid.vendor, key) not in expired),
                 manual_flags=tuple(flag["code"] for flag in bid.manual_red_flags),
                 waived_flags=tuple(waiver["code"] for waiver in bid.waived_red_flags),
             )

@@ -112,13 +112,8 @@ def _build_input(
     for bid_id, key in met_rows:
         met[bid_id].add(key)
     # A requirement backed by evidence counts as unmet once all its evidence has expired.
-    evidence: dict[tuple[int, str], bool] = {}
-    for bid_id, key, expires_on in evidence_rows:
-        valid = expires_on is None or expires_on >= today
-        evidence[(bid_id, key)] = evidence.get((bid_id, key), False) or valid
-    for (bid_id, key), valid in evidence.items():
-        if not valid:
-            met[bid_id].discard(key)
+    for bid_id, key in ranking.expired_requirements(evidence_rows, today):
+        met[bid_id].discard(key)
     manual: dict[int, list[str]] = defaultdict(list)
     for bid_id, code in flag_rows:
         manual[bid_id].append(code)

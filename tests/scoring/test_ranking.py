@@ -9,6 +9,7 @@ ranking document and CSV.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -789,3 +790,17 @@ def test_ranking_csv_of_an_incomplete_bid_and_whole_numbers():
     evaluation = make_evaluation(make_bid(), criteria=(QUESTION,))
     text = ranking.ranking_csv(ranking.ranking_document(evaluation), ["support"])
     assert text.splitlines()[1] == "1,Acme,fully_managed,ranked,false,0.00,1000.00,12000.00,,0.00"
+
+
+def test_a_requirement_counts_as_unmet_once_all_its_evidence_has_expired():
+    today = dt.date(2027, 3, 1)
+    evidence = [
+        ("Acme", "soc2", dt.date(2027, 2, 28)),  # expired yesterday
+        ("Acme", "soc2", dt.date(2027, 3, 1)),  # still valid today: soc2 stays met
+        ("Acme", "hipaa-baa", dt.date(2027, 1, 31)),  # its only evidence expired
+        ("Beacon", "hipaa-baa", None),  # never expires
+        ("Beacon", "soc2", dt.date(2026, 12, 31)),
+    ]
+
+    assert ranking.expired_requirements(evidence, today) == {("Acme", "hipaa-baa"), ("Beacon", "soc2")}
+    assert ranking.expired_requirements([], today) == set()
