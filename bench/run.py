@@ -616,7 +616,7 @@ def report(
     w("## The data\n")
     w(
         f"A portfolio of {timings.facts['evaluations']:,} evaluations, all loaded as `msp-eval/1` packages through "
-        "`services.evaluation_load`:\n"
+        "`loading.evaluation_load`:\n"
     )
     w(
         f"- the **large case** (#{large.pk}): {timings.facts['large case bids']} bids (every 4th co-managed; one "
@@ -720,7 +720,7 @@ def report(
         f"{total:.2f} | < {IMPORT_AIM:.0f} | {_verdict(total, IMPORT_AIM)} |"
     )
     w(f"| … of which parsing and validating (`loads` + `parse_package`) | {timings.large_parse:.2f} | | |")
-    w(f"| … of which writing (`services.evaluation_load`, one transaction) | {timings.large_write:.2f} | | |")
+    w(f"| … of which writing (`loading.evaluation_load`, one transaction) | {timings.large_write:.2f} | | |")
     w(
         f"| `notifications.reminders.sweep` over {timings.pending_assignments:,} assignments due tomorrow: "
         f"{timings.sweep_recorded:,} reminders recorded, {timings.sweep_sent:,} emailed in batches of 500 (dummy backend, Celery "

@@ -9,7 +9,7 @@ small evaluations: two bids, three criteria, evaluators who have not submitted
 and whose scoring is due tomorrow (the reminder sweep's work).
 
 Everything goes through ``json`` text, ``parse_package`` and
-``services.evaluation_load`` under ``acting_as(owner)``, exactly as
+``loading.evaluation_load`` under ``acting_as(owner)``, exactly as
 ``manage.py load_evaluation`` does.
 """
 
@@ -26,10 +26,9 @@ from django.contrib.auth.models import Group, User
 
 from accounts.roles import EXECUTIVE, PROCUREMENT
 from evaluator.history import acting_as
-from scoring import services
 from scoring.guide import CO_MANAGED_ARRANGEMENTS, FULLY_MANAGED_INCLUSIONS, OWNERS, RESPONSIBILITY_FUNCTIONS
 from scoring.models import Evaluation
-from scoring.package import loads, parse_package
+from scoring.package import loading, loads, parse_package
 
 CATEGORIES = ("Service", "Security", "Strategy", "Onboarding", "Contract", "Support", "Compliance", "Reporting")
 REQUIREMENTS = (
@@ -277,7 +276,7 @@ def load(data: dict[str, Any], owner: User) -> Loaded:
     package = parse_package(loads(text))
     parsed = time.perf_counter()
     with acting_as(owner):
-        evaluation = services.evaluation_load(package=package, owner=owner)
+        evaluation = loading.evaluation_load(package=package, owner=owner)
     return Loaded(evaluation, parsed - started, time.perf_counter() - parsed)
 
 

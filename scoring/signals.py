@@ -25,7 +25,7 @@ def follow_msp_rename(sender: type[MSP], instance: MSP, created: bool, **kwargs:
     before = getattr(instance, "_name_before_save", None)
     if created or before is None or before == instance.name:
         return
-    from .services import refresh_ranking
+    from .results import refresh_ranking
 
     # Awarded and cancelled evaluations keep the names they were decided on.
     bids = (

@@ -26,6 +26,7 @@ from django_tables2 import RequestConfig
 from evaluator.concurrency import EditConflict
 from evaluator.pagecache import cached_page
 from scoring.models import Organization
+from scoring.package import loading
 from vendors.models import MSP, ClientReference
 
 from . import consensus, exports, fragments, guide, ranking, selectors, services
@@ -778,8 +779,8 @@ def evaluation_import(request: HttpRequest) -> HttpResponse:
         door = PackageLoad.Door.WEB
         try:
             raw = form.cleaned_data["package"].read()
-            package = parse_package(loads(raw), vet=lambda found: services.package_problems(found, door=door))
-            evaluation = services.evaluation_load(
+            package = parse_package(loads(raw), vet=lambda found: loading.package_problems(found, door=door))
+            evaluation = loading.evaluation_load(
                 package=package, owner=request.user, source_sha256=hashlib.sha256(raw).hexdigest(), door=door
             )
         except (ValueError, UnicodeDecodeError) as exc:

@@ -59,7 +59,7 @@ from scoring.models import (
     Score,
     Waiver,
 )
-from scoring.package import loads, parse_package
+from scoring.package import loading, loads, parse_package
 from tests.conftest import client_for, make_user
 from tests.scoring.factories import (
     assign,
@@ -1024,7 +1024,7 @@ def rich_package() -> dict[str, Any]:
 
 
 def _load(owner: User) -> Evaluation:
-    return services.evaluation_load(package=parse_package(loads(json.dumps(rich_package()))), owner=owner)
+    return loading.evaluation_load(package=parse_package(loads(json.dumps(rich_package()))), owner=owner)
 
 
 def test_an_import_failing_at_any_of_its_writes_leaves_nothing_behind(procurement):

@@ -34,7 +34,7 @@ from scoring.models import (
     StoredRanking,
     Waiver,
 )
-from scoring.package import loads, parse_package
+from scoring.package import loading, loads, parse_package
 from vendors import services as vendor_services
 from vendors.models import MSP
 
@@ -277,7 +277,7 @@ def scored_package(bid_count: int, evaluators: tuple[str, ...] = ("alice", "bob"
 
 def load(owner: AbstractBaseUser, data: dict[str, Any]) -> Evaluation:
     """Load a package the way the upload page does: JSON text, parsed and validated, then written."""
-    return services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=owner)
+    return loading.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=owner)
 
 
 # --- Form data ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from accounts.roles import EVALUATOR, EXECUTIVE
 from evaluator.history import acting_as
 from scoring import ranking, record, selectors, services
 from scoring.models import Assignment, Award, Bid, Evaluation, LockedRecord, LockedWriteAttempt, Score
+from scoring.package import export
 from tests.conftest import client_for, make_user
 from tests.scoring.factories import (
     bid_form_data,
@@ -106,7 +107,7 @@ def test_an_executive_who_did_not_score_approves_and_the_record_is_fixed(worked,
     assert (award.decision, award.decided_by, award.comment) == ("approved", executive, "Agreed.")
     assert award.ranking_document == services.stored_ranking(evaluation)
     assert award.ranking_digest == record.digest(award.ranking_document)
-    assert award.package_digest == record.digest(services.evaluation_export(evaluation))
+    assert award.package_digest == record.digest(export.evaluation_export(evaluation))
     assert len(award.package_digest) == len(award.ranking_digest) == 64
     assert services.verification(evaluation, award)["matches"] is True
     # The history names the approver and carries the comment as the reason.

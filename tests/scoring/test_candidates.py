@@ -22,7 +22,7 @@ from accounts.roles import EVALUATOR, PROCUREMENT
 from evaluator.concurrency import CONFLICT_MESSAGE, EditConflict
 from scoring import selectors, services
 from scoring.models import Candidate, Evaluation, LockedWriteAttempt
-from scoring.package import PackageError, loads, parse_package
+from scoring.package import PackageError, export, loads, parse_package
 from tests.conftest import client_for, make_user
 from vendors import services as vendor_services
 from vendors.models import MSP
@@ -629,7 +629,7 @@ def test_it_keeps_the_candidates_through_export_and_load(admin_user):
     )
 
     first = load(admin_user, data)
-    exported = services.evaluation_export(first)
+    exported = export.evaluation_export(first)
     second = load(admin_user, json.loads(json.dumps(exported)))
 
     # Listed first in the package's order, then the bidder it does not list (Beacon), invited.
@@ -639,7 +639,7 @@ def test_it_keeps_the_candidates_through_export_and_load(admin_user):
         {"vendor": "Delta Support", "status": "invited", "note": ""},
         {"vendor": "Beacon IT", "status": "invited", "note": ""},
     ]
-    assert services.evaluation_export(second)["candidates"] == exported["candidates"]
+    assert export.evaluation_export(second)["candidates"] == exported["candidates"]
     assert state(second) == state(first)
     # Cobalt was new to the registry: added offering the models the evaluation compares (both).
     cobalt = MSP.objects.get(name="Cobalt Networks")
@@ -661,7 +661,7 @@ def test_loading_bids_without_the_key_makes_every_bidder_an_invited_candidate(ad
 
 def test_the_export_leaves_the_key_out_when_there_are_no_candidates(evaluation):
     # So the package of an evaluation awarded before candidates were kept keeps its digest.
-    assert "candidates" not in services.evaluation_export(evaluation)
+    assert "candidates" not in export.evaluation_export(evaluation)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
 from scoring import services
 from scoring.forms import EvaluatorsForm
 from scoring.models import Assignment, ConflictOfInterest, Evaluation, Score
-from scoring.package import PackageError, loads, parse_package
+from scoring.package import PackageError, loading, loads, parse_package
 from tests.conftest import client_for, make_user
 
 from .factories import (
@@ -118,7 +118,7 @@ def test_the_service_refuses_them_whoever_calls_it(admin_user, auditor):
     before = row_counts()
 
     with pytest.raises(PackageError) as refused:
-        services.evaluation_load(package=package, owner=admin_user)
+        loading.evaluation_load(package=package, owner=admin_user)
 
     assert refused.value.errors == [
         "evaluators[1].username: aisha is an auditor: auditors read the record and never score"
@@ -184,7 +184,7 @@ def test_the_service_refuses_an_owner_who_may_not_own(evaluator):
     before = row_counts()
 
     with pytest.raises(ValidationError, match="evan may not own an evaluation"):
-        services.evaluation_load(package=package, owner=evaluator)
+        loading.evaluation_load(package=package, owner=evaluator)
 
     assert row_counts() == before
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from scoring import services
 from scoring.models import Bid, Evaluation, ReferenceCheck
-from scoring.package import PackageError, loads, parse_package
+from scoring.package import PackageError, export, loading, loads, parse_package
 from vendors import services as vendor_services
 from vendors.models import MSP, ClientReference
 
@@ -35,8 +35,8 @@ def test_it_keeps_every_extension_key_through_export_and_load(admin_user):
             "responsibilities": {"help-desk": "internal", "patching": "shared"},
         }
     )
-    first = services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
-    exported = services.evaluation_export(first)
+    first = loading.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    exported = export.evaluation_export(first)
     assert exported["evaluation"]["monthly_budget"] == 15000
     fully, co = exported["bids"]
     assert (fully["scope_included"], fully["scope_excluded"]) == (["help-desk", "backup-dr"], ["cabling"])
@@ -44,8 +44,8 @@ def test_it_keeps_every_extension_key_through_export_and_load(admin_user):
         "after-hours",
         {"help-desk": "internal", "patching": "shared"},
     )
-    second = services.evaluation_load(package=parse_package(loads(json.dumps(exported))), owner=admin_user)
-    assert services.evaluation_export(second)["bids"] == exported["bids"]
+    second = loading.evaluation_load(package=parse_package(loads(json.dumps(exported))), owner=admin_user)
+    assert export.evaluation_export(second)["bids"] == exported["bids"]
     assert Bid.objects.get(evaluation=second, vendor_name="Partner IT").responsibilities["patching"] == "shared"
 
 
@@ -88,16 +88,16 @@ def test_it_keeps_evidence_expiry_and_reference_checks_so_the_ranking_survives(a
             }
         ],
     )
-    first = services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    first = loading.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
     row = services.stored_ranking(first)["ranking"][0]
     assert (row["status"], row["red_flags"]) == ("disqualified", ["unmet:hipaa-baa"])
-    exported = services.evaluation_export(first)
+    exported = export.evaluation_export(first)
     assert exported["bids"][0]["documents"][0]["expires_on"] == "2020-01-31"
     assert exported["bids"][0]["reference_checks"][0]["client"] == "Westside Pediatrics"
     assert exported["bids"][0]["reference_checks"][0]["checked_by"] == admin_user.username  # unknown user: the owner
-    second = services.evaluation_load(package=parse_package(loads(json.dumps(exported))), owner=admin_user)
+    second = loading.evaluation_load(package=parse_package(loads(json.dumps(exported))), owner=admin_user)
     assert services.stored_ranking(second)["ranking"] == services.stored_ranking(first)["ranking"]
-    assert services.evaluation_export(second)["bids"] == exported["bids"]
+    assert export.evaluation_export(second)["bids"] == exported["bids"]
 
 
 def _checks(*clients: str) -> list[dict]:
@@ -106,7 +106,7 @@ def _checks(*clients: str) -> list[dict]:
 
 def test_reference_checks_reuse_the_msps_references_and_add_each_new_client_once(admin_user):
     data = package(reference_checks=_checks("Westside Pediatrics", "Harbor Dental"))
-    first = services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    first = loading.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
     msp = first.bids.get().msp
     assert sorted(msp.references.values_list("client", flat=True)) == ["Harbor Dental", "Westside Pediatrics"]
     # Created with the import's owner in their history, not checked (the check is the bid's).
@@ -118,7 +118,7 @@ def test_reference_checks_reuse_the_msps_references_and_add_each_new_client_once
     # Another evaluation of the same MSP: the clients it already has (whatever the case) are reused.
     data = package(reference_checks=_checks("WESTSIDE pediatrics", "Coastline Credit Union"))
     data["evaluation"]["title"] = "A second look"
-    second = services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    second = loading.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
     assert sorted(msp.references.values_list("client", flat=True)) == [
         "Coastline Credit Union",
         "Harbor Dental",
@@ -131,7 +131,7 @@ def test_reference_checks_reuse_the_msps_references_and_add_each_new_client_once
 
 def test_reference_checks_of_an_archived_msp_are_refused_and_nothing_is_written(admin_user):
     data = package(reference_checks=_checks("Westside Pediatrics"))
-    services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+    loading.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
     msp = MSP.objects.get()
     vendor_services.msp_archive(msp=msp, expected_version=msp.version)
     data["evaluation"]["title"] = "After the archive"
@@ -139,6 +139,6 @@ def test_reference_checks_of_an_archived_msp_are_refused_and_nothing_is_written(
     before = (Evaluation.objects.count(), ClientReference.objects.count())
 
     with pytest.raises(ValidationError, match="archived"):
-        services.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
+        loading.evaluation_load(package=parse_package(loads(json.dumps(data))), owner=admin_user)
 
     assert (Evaluation.objects.count(), ClientReference.objects.count()) == before

@@ -26,9 +26,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from scoring import services
 from scoring.models import Evaluation
-from scoring.package import BidData, Package, PackageError, loads, parse_package, vendor_key
+from scoring.package import BidData, Package, PackageError, export, loads, parse_package, vendor_key
 from tests.conftest import client_for
 
 from .factories import contract_example, scored_package
@@ -391,7 +390,7 @@ def parsed(content: bytes) -> Package | None:
 
 def stored_package(evaluation: Evaluation) -> Package:
     """The evaluation as the app exports it, read back through the parser."""
-    return parse_package(loads(json.dumps(services.evaluation_export(evaluation))))
+    return parse_package(loads(json.dumps(export.evaluation_export(evaluation))))
 
 
 def as_loaded(bid: BidData, owner: User) -> BidData:

@@ -32,6 +32,7 @@ from accounts.roles import EVALUATOR
 from scoring import models as scoring_models
 from scoring import record, services
 from scoring.models import Award, Bid, Evaluation, LockedWriteAttempt, QuestionTemplate, RequirementTemplate
+from scoring.package import export
 from tests.conftest import client_for, make_user
 from tests.scoring.factories import (
     award_leader,
@@ -209,7 +210,7 @@ def test_the_lock_keeps_the_documents_with_the_awards_digests(locked):
     award = Award.objects.get(evaluation=evaluation)
     assert (kept.status, kept.award, kept.released_at) == ("awarded", award, None)
     assert (kept.package_digest, kept.ranking_digest) == (award.package_digest, award.ranking_digest)
-    assert kept.package_digest == record.digest(kept.package) == record.digest(services.evaluation_export(evaluation))
+    assert kept.package_digest == record.digest(kept.package) == record.digest(export.evaluation_export(evaluation))
     assert kept.ranking == award.ranking_document == services.stored_ranking(evaluation)
     # The downloads and commands serve the kept documents.
     assert json.loads(locked.before["package.json"]) == kept.package
@@ -280,7 +281,7 @@ def test_a_registry_form_saves_and_moves_nothing_of_the_locked_record(locked, pr
 
     assert response.status_code == 302, door  # the registry stays editable
     if door in MOVES_THE_EXPORT:  # the door is real: read today, the package would differ
-        assert services.evaluation_export(refreshed(locked.evaluation)) != package_served(locked)
+        assert export.evaluation_export(refreshed(locked.evaluation)) != package_served(locked)
     assert_record_unmoved(locked)
     assert not LockedWriteAttempt.objects.exists()  # nothing of the evaluation was written
 
@@ -346,7 +347,7 @@ def test_an_admin_edit_saves_and_moves_nothing_of_the_locked_record(locked, admi
 
     assert response.status_code == 302, (door, response.content[:2000])
     if door in MOVES_THE_EXPORT_TOO:
-        assert services.evaluation_export(refreshed(locked.evaluation)) != package_served(locked)
+        assert export.evaluation_export(refreshed(locked.evaluation)) != package_served(locked)
     assert_record_unmoved(locked)
 
 
@@ -641,7 +642,7 @@ def test_an_evaluation_locked_before_records_were_kept_gets_one_on_first_read(lo
 def test_an_award_approved_before_exports_named_it_keeps_the_package_as_approved(locked):
     """Approved by an earlier version, whose package had no ``award`` key: that package is the one kept."""
     award = Award.objects.get(evaluation=locked.evaluation)
-    as_approved = {k: v for k, v in services.evaluation_export(locked.evaluation).items() if k != "award"}
+    as_approved = {k: v for k, v in export.evaluation_export(locked.evaluation).items() if k != "award"}
     scoring_models.LockedRecord.objects.all().delete()  # as if locked by an earlier version
     Award.objects.filter(pk=award.pk).update(package_digest=record.digest(as_approved))
     evaluation = refreshed(locked.evaluation)

@@ -27,7 +27,7 @@ from django.utils import dateformat, timezone
 
 from scoring import record, services
 from scoring.models import Assignment, Award, Evaluation, Score
-from scoring.package import PackageError, loads, parse_package
+from scoring.package import PackageError, export, loads, parse_package
 from tests.conftest import client_for
 
 from .factories import award_leader, contract_example, load, package_bid, refreshed, row_counts, stored_document
@@ -140,7 +140,7 @@ def test_the_command_loads_an_archive_with_a_loaded_award_fingerprinted_at_load(
     )
     assert award.ranking_document == stored_document(evaluation)
     assert award.ranking_digest == record.digest(award.ranking_document)
-    assert award.package_digest == record.digest(services.evaluation_export(evaluation))
+    assert award.package_digest == record.digest(export.evaluation_export(evaluation))
     assert len(award.package_digest) == len(award.ranking_digest) == SHA_LEN
     load_record = PackageLoad.objects.get(evaluation=evaluation)
     assert (load_record.loaded_by, load_record.door, load_record.status, load_record.sha256) == (
@@ -168,7 +168,7 @@ def test_a_stated_winner_is_the_loaded_awards_bid_matched_ignoring_case(tmp_path
         f"Loaded from a package (SHA-256 {hashlib.sha256(raw).hexdigest()}): nobody proposed or approved this "
         "award in this app.\nThe package's rationale: Best value over the term."
     )
-    assert services.evaluation_export(evaluation)["award"] == {
+    assert export.evaluation_export(evaluation)["award"] == {
         "winner": "Acme Managed IT",
         "rationale": "Best value over the term.",
     }
@@ -247,20 +247,20 @@ def test_the_award_key_is_validated_with_its_path_and_nothing_is_written(tmp_pat
 
 def test_the_award_round_trips_through_export_and_load(tmp_path, admin):
     first, _ = command_load(tmp_path, awarded(winner="Acme Managed IT", rationale="Best value."))
-    exported = services.evaluation_export(first)
+    exported = export.evaluation_export(first)
 
     second, _ = command_load(tmp_path, exported)
 
     assert exported["award"] == {"winner": "Acme Managed IT", "rationale": "Best value."}
     assert Award.objects.get(evaluation=second).bid.vendor_name == "Acme Managed IT"
-    assert services.evaluation_export(second)["award"] == exported["award"]
+    assert export.evaluation_export(second)["award"] == exported["award"]
     assert stored_document(second) == stored_document(first)
 
 
 def test_an_archive_without_a_winner_exports_no_award(tmp_path, admin):
     evaluation, _ = command_load(tmp_path, awarded())
 
-    assert "award" not in services.evaluation_export(evaluation)
+    assert "award" not in export.evaluation_export(evaluation)
 
 
 def test_an_approved_award_is_exported_and_its_digest_still_verifies(admin, executive):
@@ -270,14 +270,14 @@ def test_an_approved_award_is_exported_and_its_digest_still_verifies(admin, exec
 
     award = award_leader(evaluation, approver=executive)
 
-    package = services.evaluation_export(refreshed(evaluation))
+    package = export.evaluation_export(refreshed(evaluation))
     assert package["award"] == {"winner": "Acme Managed IT", "rationale": "Ranked first."}
     assert award.package_digest == record.digest(package)
     assert services.verification(refreshed(evaluation), refreshed(award))["matches"] is True
 
 
 def test_an_open_evaluation_exports_no_award(admin):
-    assert "award" not in services.evaluation_export(load(admin, contract_example()))
+    assert "award" not in export.evaluation_export(load(admin, contract_example()))
 
 
 # --- Provenance marks ------------------------------------------------------------------------------

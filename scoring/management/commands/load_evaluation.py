@@ -12,9 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.roles import may_own_evaluation
 from evaluator.history import acting_as
-from scoring import services
 from scoring.models import PackageLoad
-from scoring.package import PackageError, loads, parse_package
+from scoring.package import PackageError, loading, loads, parse_package
 
 DOOR = PackageLoad.Door.COMMAND
 
@@ -44,9 +43,9 @@ class Command(BaseCommand):
         except (ValueError, UnicodeDecodeError) as exc:
             self._fail([f"(document): not valid JSON: {exc}"])
         try:
-            package = parse_package(data, vet=lambda found: services.package_problems(found, door=DOOR))
+            package = parse_package(data, vet=lambda found: loading.package_problems(found, door=DOOR))
             with acting_as(owner_user):
-                evaluation = services.evaluation_load(
+                evaluation = loading.evaluation_load(
                     package=package, owner=owner_user, source_sha256=hashlib.sha256(raw).hexdigest(), door=DOOR
                 )
         except PackageError as exc:

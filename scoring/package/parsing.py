@@ -1,414 +1,60 @@
-"""The evaluation package (``msp-eval/1``): parse and validate, never half-way.
-
-``parse_package`` takes the decoded JSON (numbers as ``Decimal``, see
-``loads``) and returns either a ``Package`` of clean values or every problem
-found, each as ``PATH: message``. Nothing here touches the database; the
-loader in ``services`` writes a valid package in one transaction.
-
-Besides the contract's keys the app accepts its own extensions (listed in the
-README): ``evaluation.sealed_prices``, ``evaluation.monthly_budget``,
-``criteria[].rubric``, ``conflicts``, ``candidates``, ``award``, and per bid ``scope_included``,
-``scope_excluded``, ``arrangement``, ``responsibilities``, ``documents`` and ``reference_checks``.
-
-``award`` is ``{"winner": VENDOR, "rationale": TEXT}`` (both may be left out or null): the
-award an archive loaded at ``evaluation.status`` ``awarded`` states. It is allowed only at
-that status; ``winner`` names one of the package's bids (ignoring case) that is eligible on
-the package's own terms (no date counts against a loaded package: evidence that has expired
-since does not make the stated winner an error). Exports carry it for an awarded evaluation
-whose award names a winner.
-
-What the package may say depends on the database too (who its evaluators are, which door
-loads it): ``parse_package`` takes a ``vet`` callback for those checks, so every problem is
-listed together; it stays pure when none is given.
-"""
+"""Parsing a package: ``parse_package`` checks every section and returns clean values or every problem."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .guide import CO_MANAGED_ARRANGEMENTS, FULLY_MANAGED_INCLUSIONS, OWNERS, RESPONSIBILITY_FUNCTIONS, USUAL_EXCLUSIONS
-from .ranking import AUTOMATIC_RULES, PRICING_REQUIREMENTS
-
-PACKAGE_FORMAT = "msp-eval/1"
-MODELS = ("fully_managed", "co_managed", "both")
-BID_MODELS = ("fully_managed", "co_managed")
-STATUSES = ("draft", "collecting_bids", "scoring", "decision", "awarded", "cancelled")
-POLICIES = ("disqualify", "penalty")
-APPLIES_TO = ("all", "fully_managed", "co_managed")
-KINDS = ("question", "price")
-CANDIDATE_STATUSES = ("invited", "declined", "withdrawn")
-AMOUNT_FIELDS = ("rate", "monthly_fee", "est_hours_per_month", "project_price")
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
-MAX_DECIMALS = 6
-# 15 significant digits at most (9 + 6 decimals): what SQLite keeps exactly and a JSON float writes back.
-MAX_NUMBER = Decimal("1e9")
-MAX_TEXT = 5000
-MAX_HEADCOUNT = 10_000_000
-
-
-def loads(text: str | bytes) -> Any:
-    """Decode JSON keeping every non-integer number exact (as ``Decimal``).
-
-    Raises ``ValueError`` for anything that is not a JSON document we can read,
-    including nesting too deep to decode.
-    """
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _printable(key: str) -> str:
-    """A key as a path names it; one that can't be written out as text (a lone surrogate) is escaped."""
-    try:
-        key.encode("utf-8")
-    except UnicodeEncodeError:
-        return key.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
-    return key
-
-
-@dataclass
-class CriterionData:
-    key: str
-    kind: str
-    text: str
-    category: str
-    weight: Decimal
-    applies_to: str
-    rubric: list[str] = field(default_factory=list)
-
-
-@dataclass
-class BidData:
-    vendor: str
-    model: str
-    pricing_model: str
-    rate: Decimal | None
-    monthly_fee: Decimal | None
-    est_hours_per_month: Decimal | None
-    project_price: Decimal | None
-    onboarding_fee: Decimal
-    retained_internal_cost: Decimal
-    contract_term_months: int
-    critical_response_minutes: int | None
-    sla_best_effort: bool
-    references_offered: int
-    environment_assessed: bool
-    documented_escalation: bool
-    documented_onboarding: bool
-    performance_exit_clause: bool
-    requirements_met: list[str]
-    manual_red_flags: list[dict[str, str]]
-    waived_red_flags: list[dict[str, str]]
-    scope_included: list[str] = field(default_factory=list)
-    scope_excluded: list[str] = field(default_factory=list)
-    arrangement: str = ""
-    responsibilities: dict[str, str] = field(default_factory=dict)
-    documents: list[dict[str, Any]] = field(default_factory=list)
-    reference_checks: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class Package:
-    evaluation: dict[str, Any]
-    organization: dict[str, Any]
-    criteria: list[CriterionData]
-    requirements: list[dict[str, str]]
-    evaluators: list[dict[str, str]]
-    bids: list[BidData]
-    scores: list[dict[str, Any]]
-    submitted: list[str]
-    conflicts: list[dict[str, str]]
-    candidates: list[dict[str, str]] = field(default_factory=list)
-    # The award an archive states (an app extension): {"winner": the bid's vendor or None, "rationale": text}.
-    award: dict[str, str | None] | None = None
-
-
-class PackageError(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-def vendor_key(name: str) -> str:
-    """Vendors are the same when their names match ignoring case and runs of spaces."""
-    return " ".join(name.split()).casefold()
-
-
-def _storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-class _Missing:
-    pass
-
-
-MISSING = _Missing()
-
-
-class _Reader:
-    """Collects every problem with its path instead of stopping at the first."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def error(self, path: str, message: str) -> None:
-        self.errors.append(f"{path}: {message}")
-
-    def obj(self, value: Any, path: str, allowed: set[str]) -> dict[str, Any] | None:
-        if not isinstance(value, dict):
-            self.error(path or "(document)", "must be an object")
-            return None
-        for key in value:
-            if key not in allowed:
-                shown = _printable(key)
-                self.error(f"{path}.{shown}" if path else shown, "unknown key")
-        return value
-
-    def array(self, value: Any, path: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.error(path, "must be a list")
-            return []
-        return value
-
-    def text(
-        self,
-        data: dict,
-        key: str,
-        path: str,
-        *,
-        required: bool = True,
-        nullable: bool = False,
-        max_length: int = MAX_TEXT,
-    ) -> str | None:
-        value = data.get(key, MISSING)
-        where = f"{path}.{key}"
-        if value is MISSING or (value is None and nullable):
-            if required and value is MISSING:
-                self.error(where, "required")
-            return None
-        if not isinstance(value, str):
-            self.error(where, "must be a string")
-            return None
-        if not _storable(value):
-            self.error(where, "contains characters that can't be stored (a NUL or a lone surrogate)")
-            return None
-        value = value.strip()
-        if required and not value:
-            self.error(where, "must not be empty")
-            return None
-        if len(value) > max_length:
-            self.error(where, f"must be at most {max_length} characters")
-            return None
-        return value
-
-    def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: Any = MISSING) -> str | None:
-        value = data.get(key, MISSING)
-        where = f"{path}.{key}"
-        if value is MISSING:
-            if default is MISSING:
-                self.error(where, "required")
-                return None
-            return default
-        if value not in choices or not isinstance(value, str):
-            self.error(where, f"must be one of {', '.join(choices)}")
-            return None
-        return value
-
-    def integer(
-        self,
-        data: dict,
-        key: str,
-        path: str,
-        *,
-        minimum: int | None = None,
-        maximum: int | None = None,
-        default: Any = MISSING,
-        nullable: bool = False,
-    ) -> int | None:
-        value = data.get(key, MISSING)
-        where = f"{path}.{key}"
-        if value is None and nullable:
-            return None
-        if value is MISSING:
-            if default is MISSING:
-                self.error(where, "required")
-            return None if default is MISSING else default
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(where, "must be an integer")
-            return None
-        return self._bounded(value, where, minimum, maximum)
-
-    def number(
-        self,
-        data: dict,
-        key: str,
-        path: str,
-        *,
-        minimum: Decimal | None = Decimal(0),
-        maximum: Decimal | None = None,
-        default: Any = MISSING,
-        required_because: str = "",
-        nullable: bool = False,
-    ) -> Decimal | None:
-        value = data.get(key, MISSING)
-        where = f"{path}.{key}"
-        if value is MISSING or (value is None and nullable):
-            if default is MISSING:
-                self.error(where, f"required{required_because}")
-                return None
-            return default
-        if value is None:
-            self.error(where, f"required{required_because}" if default is MISSING else "must be a number")
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            self.error(where, "must be a number")
-            return None
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            self.error(where, "must be a number")
-            return None
-        if not number.is_finite() or abs(number) >= MAX_NUMBER:
-            self.error(where, "must be a number below 1,000,000,000")
-            return None
-        if number.as_tuple().exponent < -MAX_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
-            self.error(where, f"must have at most {MAX_DECIMALS} decimal places")
-            return None
-        return self._bounded(number, where, minimum, maximum)
-
-    def _bounded(self, value: Any, where: str, minimum: Any, maximum: Any) -> Any:
-        if minimum is not None and value < minimum:
-            self.error(where, f"must be ≥ {minimum}")
-            return None
-        if maximum is not None and value > maximum:
-            self.error(where, f"must be ≤ {maximum}")
-            return None
-        return value
-
-    def boolean(self, data: dict, key: str, path: str, *, default: Any = MISSING) -> bool | None:
-        value = data.get(key, MISSING)
-        where = f"{path}.{key}"
-        if value is MISSING:
-            if default is MISSING:
-                self.error(where, "required")
-                return None
-            return default
-        if not isinstance(value, bool):
-            self.error(where, "must be true or false")
-            return None
-        return value
-
-    def date(self, data: dict, key: str, path: str) -> dt.date | None:
-        value = data.get(key)
-        if value is None:
-            return None
-        where = f"{path}.{key}"
-        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            self.error(where, "must be a date YYYY-MM-DD or null")
-            return None
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            self.error(where, "is not a real date")
-            return None
-
-    def slug(self, value: Any, where: str) -> str | None:
-        if not isinstance(value, str):
-            self.error(where, "must be a string" if value is not None else "required")
-            return None
-        if not SLUG.match(value) or len(value) > 100:
-            self.error(where, "must be a slug (letters, digits, - and _, at most 100)")
-            return None
-        return value
-
-
-TOP_KEYS = {
-    "format",
-    "evaluation",
-    "organization",
-    "criteria",
-    "requirements",
-    "evaluators",
-    "bids",
-    "scores",
-    "submitted",
-    "conflicts",
-    "candidates",
-    "award",
-}
-EVALUATION_KEYS = {
-    "title",
-    "model",
-    "term_months",
-    "status",
-    "red_flag_policy",
-    "red_flag_penalty",
-    "bids_due",
-    "scoring_due",
-    "decision_due",
-    "sealed_prices",
-    "monthly_budget",
-}
-ORGANIZATION_KEYS = {"name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry", "compliance"}
-CRITERION_KEYS = {"key", "kind", "text", "category", "weight", "applies_to", "rubric"}
-BID_KEYS = {
-    "vendor",
-    "model",
-    "pricing_model",
-    "rate",
-    "monthly_fee",
-    "est_hours_per_month",
-    "project_price",
-    "onboarding_fee",
-    "retained_internal_cost",
-    "contract_term_months",
-    "critical_response_minutes",
-    "sla_best_effort",
-    "references_offered",
-    "environment_assessed",
-    "documented_escalation",
-    "documented_onboarding",
-    "performance_exit_clause",
-    "requirements_met",
-    "manual_red_flags",
-    "waived_red_flags",
-    "scope_included",
-    "scope_excluded",
-    "arrangement",
-    "responsibilities",
-    "documents",
-    "reference_checks",
-}
+from scoring.guide import (
+    CO_MANAGED_ARRANGEMENTS,
+    FULLY_MANAGED_INCLUSIONS,
+    OWNERS,
+    RESPONSIBILITY_FUNCTIONS,
+    USUAL_EXCLUSIONS,
+)
+from scoring.package.schema import (
+    AMOUNT_FIELDS,
+    APPLIES_TO,
+    BID_KEYS,
+    BID_MODELS,
+    CANDIDATE_STATUSES,
+    CRITERION_KEYS,
+    DOCUMENT_KINDS,
+    EVALUATION_KEYS,
+    KINDS,
+    MAX_HEADCOUNT,
+    MAX_TEXT,
+    MISSING,
+    MODELS,
+    ORGANIZATION_KEYS,
+    OUTCOMES,
+    PACKAGE_FORMAT,
+    POLICIES,
+    STATUSES,
+    TOP_KEYS,
+    BidData,
+    CriterionData,
+    Package,
+    PackageError,
+    Reader,
+    vendor_key,
+)
+from scoring.ranking import AUTOMATIC_RULES, PRICING_REQUIREMENTS
 
 
 def parse_package(data: Any, *, vet: Callable[[Package], list[str]] | None = None) -> Package:
     """Validate ``data`` whole; raise ``PackageError`` listing every problem.
 
-    ``vet`` adds the problems only the database can tell (``services.package_problems``), as
+    ``vet`` adds the problems only the database can tell (``loading.package_problems``), as
     ``PATH: message`` lines; it is given what could be read even when other problems were found.
     """
-    r = _Reader()
+    r = Reader()
     top = r.obj(data, "", TOP_KEYS)
     if top is None:
         raise PackageError(r.errors)
@@ -449,7 +95,7 @@ def parse_package(data: Any, *, vet: Callable[[Package], list[str]] | None = Non
     return package
 
 
-def _evaluation(r: _Reader, value: Any) -> dict[str, Any]:
+def _evaluation(r: Reader, value: Any) -> dict[str, Any]:
     if value is MISSING:
         r.error("evaluation", "required")
         return {}
@@ -474,7 +120,7 @@ def _evaluation(r: _Reader, value: Any) -> dict[str, Any]:
     }
 
 
-def _organization(r: _Reader, value: Any) -> dict[str, Any]:
+def _organization(r: Reader, value: Any) -> dict[str, Any]:
     if value is MISSING:
         r.error("organization", "required")
         return {}
@@ -501,7 +147,7 @@ def _organization(r: _Reader, value: Any) -> dict[str, Any]:
     }
 
 
-def _criteria(r: _Reader, value: Any) -> list[CriterionData]:
+def _criteria(r: Reader, value: Any) -> list[CriterionData]:
     if value is MISSING:
         r.error("criteria", "required")
         return []
@@ -548,7 +194,7 @@ def _criteria(r: _Reader, value: Any) -> list[CriterionData]:
     return result
 
 
-def _requirements(r: _Reader, value: Any) -> list[dict[str, str]]:
+def _requirements(r: Reader, value: Any) -> list[dict[str, str]]:
     result = []
     seen: set[str] = set()
     for i, item in enumerate(r.array(value, "requirements")):
@@ -568,7 +214,7 @@ def _requirements(r: _Reader, value: Any) -> list[dict[str, str]]:
 _username = UnicodeUsernameValidator()
 
 
-def _evaluators(r: _Reader, value: Any) -> list[dict[str, str]]:
+def _evaluators(r: Reader, value: Any) -> list[dict[str, str]]:
     if value is MISSING:
         r.error("evaluators", "required")
         return []
@@ -605,7 +251,7 @@ def _evaluators(r: _Reader, value: Any) -> list[dict[str, str]]:
     return result
 
 
-def _bids(r: _Reader, value: Any, evaluation_model: str | None, requirement_keys: set[str]) -> list[BidData]:
+def _bids(r: Reader, value: Any, evaluation_model: str | None, requirement_keys: set[str]) -> list[BidData]:
     if value is MISSING:
         r.error("bids", "required")
         return []
@@ -672,7 +318,7 @@ def _bids(r: _Reader, value: Any, evaluation_model: str | None, requirement_keys
     return result
 
 
-def _keys(r: _Reader, value: Any, path: str, known: dict[str, str]) -> list[str]:
+def _keys(r: Reader, value: Any, path: str, known: dict[str, str]) -> list[str]:
     """A list of known keys (an app extension: scope checklists), each once."""
     result: list[str] = []
     if value is None:
@@ -685,11 +331,7 @@ def _keys(r: _Reader, value: Any, path: str, known: dict[str, str]) -> list[str]
     return result
 
 
-DOCUMENT_KINDS = ("proposal", "sla", "contract_draft", "evidence", "other")
-OUTCOMES = ("positive", "mixed", "negative", "unreachable")
-
-
-def _documents(r: _Reader, value: Any, path: str, requirement_keys: set[str]) -> list[dict[str, Any]]:
+def _documents(r: Reader, value: Any, path: str, requirement_keys: set[str]) -> list[dict[str, Any]]:
     """Bid documents as metadata (an app extension): the bytes don't travel in the package."""
     result = []
     for i, item in enumerate(r.array(value, path) if value is not None else []):
@@ -718,7 +360,7 @@ def _documents(r: _Reader, value: Any, path: str, requirement_keys: set[str]) ->
     return result
 
 
-def _reference_checks(r: _Reader, value: Any, path: str) -> list[dict[str, Any]]:
+def _reference_checks(r: Reader, value: Any, path: str) -> list[dict[str, Any]]:
     """Calls to the MSP's client references for this bid (an app extension)."""
     result = []
     for i, item in enumerate(r.array(value, path) if value is not None else []):
@@ -741,7 +383,7 @@ def _reference_checks(r: _Reader, value: Any, path: str) -> list[dict[str, Any]]
     return result
 
 
-def _responsibilities(r: _Reader, value: Any, path: str) -> dict[str, str]:
+def _responsibilities(r: Reader, value: Any, path: str) -> dict[str, str]:
     """Who owns each co-managed function: internal, msp or shared (an app extension)."""
     if value is None:
         return {}
@@ -759,7 +401,7 @@ def _responsibilities(r: _Reader, value: Any, path: str) -> dict[str, str]:
     return result
 
 
-def _flags(r: _Reader, value: Any, path: str, text_key: str, *, required: bool) -> list[dict[str, str]]:
+def _flags(r: Reader, value: Any, path: str, text_key: str, *, required: bool) -> list[dict[str, str]]:
     result = []
     for i, item in enumerate(r.array(value, path)):
         p = f"{path}[{i}]"
@@ -772,8 +414,8 @@ def _flags(r: _Reader, value: Any, path: str, text_key: str, *, required: bool) 
     return result
 
 
-def _check_waivers(r: _Reader, bid: BidData, path: str, raw: Any) -> None:
-    from .ranking import Bid, automatic_flags
+def _check_waivers(r: Reader, bid: BidData, path: str, raw: Any) -> None:
+    from scoring.ranking import Bid, automatic_flags
 
     if not bid.waived_red_flags:
         return
@@ -793,7 +435,7 @@ def _check_waivers(r: _Reader, bid: BidData, path: str, raw: Any) -> None:
 
 
 def _scores(
-    r: _Reader, value: Any, evaluators: list[dict], bids: list[BidData], criteria: list[CriterionData]
+    r: Reader, value: Any, evaluators: list[dict], bids: list[BidData], criteria: list[CriterionData]
 ) -> list[dict[str, Any]]:
     usernames = {e["username"] for e in evaluators}
     bids_by_vendor: dict[str, BidData] = {}
@@ -841,7 +483,7 @@ def _scores(
     return result
 
 
-def _submitted(r: _Reader, value: Any, evaluators: list[dict]) -> list[str]:
+def _submitted(r: Reader, value: Any, evaluators: list[dict]) -> list[str]:
     usernames = {e["username"] for e in evaluators}
     result = []
     for i, username in enumerate(r.array(value, "submitted")):
@@ -852,7 +494,7 @@ def _submitted(r: _Reader, value: Any, evaluators: list[dict]) -> list[str]:
     return result
 
 
-def _conflicts(r: _Reader, value: Any, evaluators: list[dict], bids: list[BidData]) -> list[dict[str, str]]:
+def _conflicts(r: Reader, value: Any, evaluators: list[dict], bids: list[BidData]) -> list[dict[str, str]]:
     usernames = {e["username"] for e in evaluators}
     vendors = {vendor_key(b.vendor): b.vendor for b in bids}
     result = []
@@ -877,7 +519,7 @@ def _conflicts(r: _Reader, value: Any, evaluators: list[dict], bids: list[BidDat
     return result
 
 
-def _check_conflicted_scores(r: _Reader, scores: list[dict[str, Any]], conflicts: list[dict[str, str]]) -> None:
+def _check_conflicted_scores(r: Reader, scores: list[dict[str, Any]], conflicts: list[dict[str, str]]) -> None:
     conflicted = {(c["evaluator"], vendor_key(c["vendor"])) for c in conflicts if isinstance(c["evaluator"], str)}
     for i, score in enumerate(scores):
         if not isinstance(score["evaluator"], str):
@@ -887,10 +529,10 @@ def _check_conflicted_scores(r: _Reader, scores: list[dict[str, Any]], conflicts
 
 
 def _award(
-    r: _Reader, value: Any, evaluation: dict[str, Any], bids: list[BidData], requirement_keys: set[str]
+    r: Reader, value: Any, evaluation: dict[str, Any], bids: list[BidData], requirement_keys: set[str]
 ) -> dict[str, str | None] | None:
     """The award an archive states (an app extension): only at ``awarded``, naming an eligible bid."""
-    from .ranking import Bid, is_eligible, red_flags
+    from scoring.ranking import Bid, is_eligible, red_flags
 
     if value is MISSING:
         return None
@@ -925,7 +567,7 @@ def _award(
     return {"winner": bid.vendor, "rationale": rationale}
 
 
-def _candidates(r: _Reader, value: Any) -> list[dict[str, str]]:
+def _candidates(r: Reader, value: Any) -> list[dict[str, str]]:
     """The MSPs invited to bid, bidders or not (an app extension).
 
     A bidder needs no entry (every bidder is a candidate); an entry for one sets its status and note.

@@ -1,0 +1,221 @@
+"""Exporting an evaluation as a package: the contract's format, read back by the loader to the same rows."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from scoring import ranking, selectors
+from scoring.models import (
+    OPEN_AWARD_DECISIONS,
+    Assignment,
+    Award,
+    AwardDecision,
+    Bid,
+    BidDocument,
+    Candidate,
+    ConflictOfInterest,
+    Evaluation,
+    RedFlag,
+    ReferenceCheck,
+    RequirementMet,
+    Score,
+    Status,
+    Waiver,
+)
+from scoring.package import AMOUNT_FIELDS, PACKAGE_FORMAT
+
+logger = logging.getLogger(__name__)
+
+
+PACKAGE_RATIONALE = "\nThe package's rationale: "
+
+
+def package_rationale(award: Award) -> str:
+    """The rationale to export: a loaded award's own words from its package, an approved one's whole."""
+    if award.decision == AwardDecision.LOADED:
+        return award.rationale.partition(PACKAGE_RATIONALE)[2]
+    return award.rationale
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """A Decimal as a JSON number: an integer when it is whole."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
+    """The evaluation as an ``msp-eval/1`` package: everything the app records about it."""
+    data = selectors.ranking_input(evaluation)
+    assignments = list(Assignment.objects.filter(evaluation=evaluation).select_related("evaluator"))
+    bids = data.bids
+    met: dict[int, list[str]] = {}
+    for bid_id, key in (
+        RequirementMet.objects.filter(bid__evaluation=evaluation)
+        .order_by("requirement__position", "requirement__pk")
+        .values_list("bid_id", "requirement__key")
+    ):
+        met.setdefault(bid_id, []).append(key)
+    manual: dict[int, list[dict]] = {}
+    for flag in RedFlag.objects.filter(bid__evaluation=evaluation, withdrawn_at__isnull=True):
+        manual.setdefault(flag.bid_id, []).append({"code": flag.code, "note": flag.note})
+    # A waiver counts only while its flag holds (a later edit may have cured it): export
+    # the waivers in force, so the package loads back.
+    holding = {
+        bid.pk: ranking.automatic_flags(bid_data) - set(bid_data.manual_flags)
+        for bid, bid_data in zip(bids, data.data.bids, strict=True)
+    }
+    waived: dict[int, list[dict]] = {}
+    for waiver in Waiver.objects.filter(bid__evaluation=evaluation, revoked_at__isnull=True):
+        if waiver.code in holding.get(waiver.bid_id, set()):
+            waived.setdefault(waiver.bid_id, []).append({"code": waiver.code, "reason": waiver.reason})
+    documents_of: dict[int, list[BidDocument]] = {}
+    for document in BidDocument.objects.filter(bid__evaluation=evaluation).select_related("requirement").order_by("pk"):
+        documents_of.setdefault(document.bid_id, []).append(document)
+    checks_of: dict[int, list[ReferenceCheck]] = {}
+    for check in (
+        ReferenceCheck.objects.filter(bid__evaluation=evaluation)
+        .select_related("reference", "checked_by")
+        .order_by("pk")
+    ):
+        checks_of.setdefault(check.bid_id, []).append(check)
+    vendor_of = {bid.pk: bid.vendor_name for bid in bids}
+    model_of = {bid.pk: bid.model for bid in bids}
+    criteria_of = {c.key: c for c in data.criteria}
+    vendor_of_msp = {bid.msp_id: bid.vendor_name for bid in bids}
+
+    def bid_entry(bid: Bid) -> dict[str, Any]:
+        from scoring.ranking import PRICING_REQUIREMENTS
+
+        required = PRICING_REQUIREMENTS[bid.pricing_model]
+        return {
+            "vendor": bid.vendor_name,
+            "model": bid.model,
+            "pricing_model": bid.pricing_model,
+            **{name: _number(getattr(bid, name)) if name in required else None for name in AMOUNT_FIELDS},
+            "onboarding_fee": _number(bid.onboarding_fee),
+            "retained_internal_cost": _number(bid.retained_internal_cost),
+            "contract_term_months": bid.contract_term_months,
+            "critical_response_minutes": bid.critical_response_minutes,
+            "sla_best_effort": bid.sla_best_effort,
+            "references_offered": bid.references_offered,
+            "environment_assessed": bid.environment_assessed,
+            "documented_escalation": bid.documented_escalation,
+            "documented_onboarding": bid.documented_onboarding,
+            "performance_exit_clause": bid.performance_exit_clause,
+            "requirements_met": met.get(bid.pk, []),
+            "manual_red_flags": manual.get(bid.pk, []),
+            "waived_red_flags": waived.get(bid.pk, []),
+            "scope_included": list(bid.scope_included),
+            "scope_excluded": list(bid.scope_excluded),
+            "arrangement": bid.arrangement or None,
+            "responsibilities": dict(bid.responsibilities),
+            "documents": [
+                {
+                    "kind": d.kind,
+                    "name": d.name,
+                    "size": d.size,
+                    "sha256": d.sha256,
+                    "requirement": d.requirement.key if d.requirement_id else None,
+                    "expires_on": d.expires_on.isoformat() if d.expires_on else None,
+                    "withdrawn": d.withdrawn_at is not None,
+                }
+                for d in documents_of.get(bid.pk, [])
+            ],
+            "reference_checks": [
+                {
+                    "client": c.reference.client,
+                    "checked_on": c.checked_on.isoformat(),
+                    "checked_by": c.checked_by.get_username(),
+                    "outcome": c.outcome,
+                    "notes": c.notes,
+                }
+                for c in checks_of.get(bid.pk, [])
+            ],
+        }
+
+    scores = (
+        Score.objects.filter(bid__evaluation=evaluation)
+        .order_by("assignment__position", "bid__position", "criterion__position", "pk")
+        .values_list("assignment__evaluator__username", "bid_id", "criterion__key", "score", "note")
+    )
+    conflicts = ConflictOfInterest.objects.filter(evaluation=evaluation).select_related("evaluator", "msp")
+    candidates = [
+        # A bidder under the name its bid carries, so the loader matches the two.
+        {"vendor": vendor_of_msp.get(c.msp_id, c.msp.name), "status": c.status, "note": c.note}
+        for c in Candidate.objects.filter(evaluation=evaluation).select_related("msp")
+    ]
+    # The award of an awarded evaluation, when it names a winner (an approved one, or an archive's
+    # that stated it), so loading the export states it again. Read as soon as the status is awarded
+    # (the approval saves the status before the award), so the digest fixed then is the one read later.
+    award = (
+        Award.objects.filter(evaluation=evaluation, decision__in=OPEN_AWARD_DECISIONS, bid__isnull=False)
+        .select_related("bid")
+        .first()
+        if evaluation.status == Status.AWARDED
+        else None
+    )
+    return {
+        "format": PACKAGE_FORMAT,
+        "evaluation": {
+            "title": evaluation.title,
+            "model": evaluation.model,
+            "term_months": evaluation.term_months,
+            "status": evaluation.status,
+            "red_flag_policy": evaluation.red_flag_policy,
+            "red_flag_penalty": _number(evaluation.red_flag_penalty),
+            "bids_due": evaluation.bids_due.isoformat() if evaluation.bids_due else None,
+            "scoring_due": evaluation.scoring_due.isoformat() if evaluation.scoring_due else None,
+            "decision_due": evaluation.decision_due.isoformat() if evaluation.decision_due else None,
+            "sealed_prices": evaluation.sealed_prices,
+            "monthly_budget": _number(evaluation.monthly_budget),
+        },
+        "organization": {
+            "name": evaluation.organization_name,
+            "employees": evaluation.employees,
+            "devices": evaluation.devices,
+            "it_staff": evaluation.it_staff,
+            "it_staff_annual_cost": _number(evaluation.it_staff_annual_cost),
+            "industry": evaluation.industry or None,
+            "compliance": list(evaluation.compliance),
+        },
+        "criteria": [
+            {
+                "key": c.key,
+                "kind": c.kind,
+                "text": c.text,
+                "category": c.category,
+                "weight": _number(c.weight),
+                "applies_to": c.applies_to,
+                **({"rubric": list(c.rubric)} if c.rubric else {}),
+            }
+            for c in data.criteria
+        ],
+        "requirements": [{"key": r.key, "text": r.text} for r in data.requirements],
+        "evaluators": [
+            {"username": a.evaluator.username, "name": a.evaluator.get_full_name(), "email": a.evaluator.email}
+            for a in assignments
+        ],
+        "bids": [bid_entry(bid) for bid in bids],
+        "scores": [
+            {"evaluator": username, "vendor": vendor_of[bid_id], "criterion": key, "score": score, "note": note}
+            for username, bid_id, key, score, note in scores
+            # A bid whose model changed keeps old scores on questions that no longer apply;
+            # they never count, and the package only carries scores that can.
+            if criteria_of[key].kind == "question" and criteria_of[key].applies(model_of[bid_id])
+        ],
+        "submitted": [a.evaluator.username for a in assignments if a.is_submitted],
+        "conflicts": [
+            {"evaluator": c.evaluator.username, "vendor": vendor_of_msp[c.msp_id], "note": c.note}
+            for c in conflicts
+            if c.msp_id in vendor_of_msp
+        ],
+        # Left out when there are none, so the package of an evaluation awarded before candidates
+        # were kept still matches the digest fixed at its approval.
+        **({"candidates": candidates} if candidates else {}),
+        **({"award": {"winner": award.bid.vendor_name, "rationale": package_rationale(award)}} if award else {}),
+    }

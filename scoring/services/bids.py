@@ -1,0 +1,165 @@
+"""Bids and what is said about them: their terms, the requirements they meet, red flags and waivers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from evaluator.concurrency import save_versioned
+from scoring import ranking, selectors
+from scoring.models import (
+    Bid,
+    Evaluation,
+    RedFlag,
+    Requirement,
+    RequirementMet,
+    Waiver,
+)
+from scoring.package import AMOUNT_FIELDS
+from scoring.results import refresh_ranking
+from scoring.services.candidates import ensure_candidate
+from scoring.services.common import retire
+from scoring.services.locking import ensure_writable
+from vendors.models import MSP
+
+logger = logging.getLogger(__name__)
+
+
+BID_FIELDS = [
+    "model",
+    "pricing_model",
+    "rate",
+    "monthly_fee",
+    "est_hours_per_month",
+    "project_price",
+    "onboarding_fee",
+    "retained_internal_cost",
+    "contract_term_months",
+    "critical_response_minutes",
+    "sla_best_effort",
+    "references_offered",
+    "environment_assessed",
+    "documented_escalation",
+    "documented_onboarding",
+    "performance_exit_clause",
+    "scope_included",
+    "scope_excluded",
+    "arrangement",
+    "responsibilities",
+]
+
+
+def _clear_unused_amounts(bid: Bid) -> None:
+    """Keep only what applies: the pricing model's amounts, and the model's scope or split."""
+    required = ranking.PRICING_REQUIREMENTS.get(bid.pricing_model, ())
+    for name in AMOUNT_FIELDS:
+        if name not in required:
+            setattr(bid, name, None)
+    if bid.model == "co_managed":
+        bid.scope_included, bid.scope_excluded = [], []
+    else:
+        bid.arrangement, bid.responsibilities = "", {}
+
+
+def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None:
+    wanted = {r.pk: r for r in requirements if r.evaluation_id == bid.evaluation_id}
+    current = {link.requirement_id: link for link in RequirementMet.objects.filter(bid=bid)}
+    for requirement_id, link in current.items():
+        if requirement_id not in wanted:
+            link.delete()  # recorded as a deletion in the history
+    for requirement_id, requirement in wanted.items():
+        if requirement_id not in current:
+            RequirementMet.objects.create(bid=bid, requirement=requirement)
+
+
+@transaction.atomic
+def bid_create(*, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[Requirement] = (), **fields: Any) -> Bid:
+    ensure_writable(evaluation)
+    bid = Bid(
+        evaluation=evaluation,
+        msp=msp,
+        vendor_name=msp.name,
+        position=Bid.objects.filter(evaluation=evaluation).count(),
+        **fields,
+    )
+    _clear_unused_amounts(bid)
+    bid.full_clean()
+    bid.save()
+    _set_requirements_met(bid, requirements_met)
+    ensure_candidate(evaluation, msp)
+    refresh_ranking(evaluation)
+    return bid
+
+
+@transaction.atomic
+def bid_update(
+    *, bid: Bid, expected_version: int, requirements_met: Iterable[Requirement] | None = None, **fields: Any
+) -> Bid:
+    unknown = set(fields) - set(BID_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    ensure_writable(bid.evaluation)
+    for name, value in fields.items():
+        setattr(bid, name, value)
+    _clear_unused_amounts(bid)
+    save_versioned(bid, expected_version=expected_version, fields=[*BID_FIELDS, "updated_at"])
+    if requirements_met is not None:
+        _set_requirements_met(bid, requirements_met)
+    refresh_ranking(bid.evaluation)
+    return bid
+
+
+@transaction.atomic
+def flag_raise(*, bid: Bid, code: str, note: str, by: AbstractBaseUser) -> RedFlag:
+    ensure_writable(bid.evaluation)
+    if code.startswith(ranking.UNMET_PREFIX):
+        raise ValidationError({"code": "Unmet requirements are flagged automatically."})
+    if not note.strip():
+        raise ValidationError({"note": "Explain the red flag in a note."})
+    if RedFlag.objects.filter(bid=bid, code=code, withdrawn_at__isnull=True).exists():
+        raise ValidationError({"code": "This bid already carries that flag."})
+    if Waiver.objects.filter(bid=bid, code=code, revoked_at__isnull=True).exists():
+        raise ValidationError({"code": "That flag is waived on this bid; revoke the waiver instead."})
+    flag = RedFlag(bid=bid, code=code, note=note.strip(), raised_by=by)
+    flag.full_clean()
+    flag.save()
+    refresh_ranking(bid.evaluation)
+    return flag
+
+
+@transaction.atomic
+def flag_withdraw(*, flag: RedFlag, reason: str) -> RedFlag:
+    return retire(flag, field="withdrawn_at", reason=reason, missing_reason="Say why the flag is withdrawn.")
+
+
+@transaction.atomic
+def waiver_create(*, bid: Bid, code: str, reason: str, by: AbstractBaseUser) -> Waiver:
+    """Waive an automatic red flag that holds, with a written reason."""
+    ensure_writable(bid.evaluation)
+    data = selectors.ranking_input(bid.evaluation).data
+    bid_data = next(b for b in data.bids if b.vendor == bid.vendor_name)
+    if code.startswith(ranking.UNMET_PREFIX):
+        raise ValidationError({"code": "An unmet requirement can't be waived."})
+    if code in bid_data.manual_flags:
+        raise ValidationError({"code": "That flag was raised by hand: withdraw it instead."})
+    if code not in ranking.automatic_flags(bid_data):
+        raise ValidationError({"code": "That automatic flag does not hold for this bid."})
+    if code in bid_data.waived_flags:
+        raise ValidationError({"code": "That flag is already waived."})
+    if not reason.strip():
+        raise ValidationError({"reason": "A waiver needs a written reason."})
+    waiver = Waiver(bid=bid, code=code, reason=reason.strip(), waived_by=by)
+    waiver.full_clean()
+    waiver.save()
+    refresh_ranking(bid.evaluation)
+    return waiver
+
+
+@transaction.atomic
+def waiver_revoke(*, waiver: Waiver, reason: str) -> Waiver:
+    return retire(waiver, field="revoked_at", reason=reason, missing_reason="Say why the waiver is revoked.")

@@ -1,0 +1,130 @@
+"""Bid documents and reference checks: uploads checked by their content, withdrawals kept on the record."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from scoring.models import (
+    Bid,
+    BidDocument,
+    DocumentKind,
+    ReferenceCheck,
+    Requirement,
+)
+from scoring.results import refresh_ranking
+from scoring.services.common import retire
+from scoring.services.locking import ensure_writable
+from vendors.models import ClientReference
+
+logger = logging.getLogger(__name__)
+
+
+# File types a bid's documents may have, told by their first bytes, not their name.
+DOCUMENT_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def check_document_file(upload: Any) -> None:
+    """A bid document is one of the accepted types, by its first bytes, and within the size limit."""
+    if upload.size > settings.MAX_DOCUMENT_BYTES:
+        raise ValidationError(f"The file is larger than {settings.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB.")
+    extension = ("." + upload.name.rsplit(".", 1)[-1].lower()) if "." in upload.name else ""
+    signatures = DOCUMENT_SIGNATURES.get(extension)
+    head = upload.read(16)
+    upload.seek(0)
+    if signatures is None or not head.startswith(signatures):
+        raise ValidationError("Upload a PDF, Word (.docx), Excel (.xlsx), PNG or JPEG file.")
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    bid: Bid,
+    kind: str,
+    upload: Any,
+    by: AbstractBaseUser,
+    requirement: Requirement | None = None,
+    expires_on: Any = None,
+) -> BidDocument:
+    """Store a bid's file privately with its SHA-256; evidence names the requirement it proves."""
+    ensure_writable(bid.evaluation)
+    try:
+        check_document_file(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    if kind == DocumentKind.EVIDENCE:
+        if requirement is None or requirement.evaluation_id != bid.evaluation_id:
+            raise ValidationError({"requirement": "Say which mandatory requirement this evidence proves."})
+        if expires_on is not None and expires_on < timezone.localdate():
+            raise ValidationError({"expires_on": "This evidence has already expired; upload a current one."})
+    else:
+        requirement, expires_on = None, None
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    document = BidDocument(
+        bid=bid,
+        kind=kind,
+        name=upload.name[:200],
+        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        requirement=requirement,
+        expires_on=expires_on,
+        uploaded_by=by,
+    )
+    upload.seek(0)
+    document.file.save(upload.name, upload, save=False)
+    # The file is written before its row: if the row never commits, the file must go too.
+    stored_name = document.file.name
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        document.file.storage.delete(stored_name)
+        raise
+    if kind == DocumentKind.EVIDENCE:
+        refresh_ranking(bid.evaluation)
+    return document
+
+
+@transaction.atomic
+def document_withdraw(*, document: BidDocument, reason: str) -> BidDocument:
+    return retire(
+        document,
+        field="withdrawn_at",
+        reason=reason,
+        missing_reason="Say why the document is withdrawn.",
+        changes_ranking=document.kind == DocumentKind.EVIDENCE,
+    )
+
+
+@transaction.atomic
+def reference_check_create(
+    *, bid: Bid, reference: ClientReference, checked_on: Any, outcome: str, notes: str, by: AbstractBaseUser
+) -> ReferenceCheck:
+    ensure_writable(bid.evaluation)
+    if reference.msp_id != bid.msp_id:
+        raise ValidationError({"reference": "That reference belongs to another MSP."})
+    if checked_on > timezone.localdate():
+        raise ValidationError({"checked_on": "A reference can't be checked in the future."})
+    check = ReferenceCheck(
+        bid=bid, reference=reference, checked_on=checked_on, outcome=outcome, notes=notes.strip(), checked_by=by
+    )
+    check.full_clean()
+    check.save()
+    return check

@@ -1,0 +1,201 @@
+"""Setting an evaluation up: creating it, its fields, its status, its criteria and its evaluators."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from evaluator.concurrency import EditConflict, save_versioned
+from scoring.models import (
+    AppliesTo,
+    Assignment,
+    Award,
+    AwardDecision,
+    Bid,
+    Criterion,
+    CriterionKind,
+    Evaluation,
+    Model,
+    QuestionTemplate,
+    Requirement,
+    RequirementTemplate,
+    Score,
+    Status,
+)
+from scoring.results import refresh_ranking
+from scoring.services.common import save_with_reason
+from scoring.services.locking import ensure_writable
+from scoring.services.record import lock_record
+from scoring.services.scorecards import scoring_refusal
+
+logger = logging.getLogger(__name__)
+
+
+PRICE_KEY = "price"
+
+
+DEFAULT_PRICE_WEIGHT = Decimal("25")
+
+
+EVALUATION_FIELDS = [
+    "title",
+    "model",
+    "term_months",
+    "red_flag_policy",
+    "red_flag_penalty",
+    "sealed_prices",
+    "monthly_budget",
+    "bids_due",
+    "scoring_due",
+    "decision_due",
+    "organization_name",
+    "employees",
+    "devices",
+    "it_staff",
+    "it_staff_annual_cost",
+    "industry",
+    "compliance",
+]
+
+
+@transaction.atomic
+def evaluation_create(
+    *, owner: AbstractBaseUser, requirement_templates: Iterable[RequirementTemplate] = (), **fields: Any
+) -> Evaluation:
+    """A new evaluation with the library's questions for its model, the price criterion and the requirements."""
+    evaluation = Evaluation(owner=owner, **fields)
+    evaluation.full_clean()
+    evaluation.save()
+    questions = QuestionTemplate.objects.filter(active=True).order_by("position", "key")
+    if evaluation.model != Model.BOTH:
+        questions = questions.filter(model=evaluation.model)
+    position = 0
+    for position, question in enumerate(questions):
+        Criterion.objects.create(
+            evaluation=evaluation,
+            key=question.key,
+            kind=CriterionKind.QUESTION,
+            text=question.text,
+            category=question.category,
+            weight=question.default_weight,
+            applies_to=question.model,
+            rubric=question.rubric,
+            position=position,
+        )
+    Criterion.objects.create(
+        evaluation=evaluation,
+        key=PRICE_KEY,
+        kind=CriterionKind.PRICE,
+        text="Total cost of ownership over the horizon",
+        category="Cost",
+        weight=DEFAULT_PRICE_WEIGHT,
+        applies_to=AppliesTo.ALL,
+        position=position + 1,
+    )
+    for index, template in enumerate(requirement_templates):
+        Requirement.objects.create(evaluation=evaluation, key=template.key, text=template.text, position=index)
+    refresh_ranking(evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_update(*, evaluation: Evaluation, expected_version: int, **fields: Any) -> Evaluation:
+    unknown = set(fields) - set(EVALUATION_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    ensure_writable(evaluation)
+    if "model" in fields and fields["model"] != Model.BOTH:
+        wrong = Bid.objects.filter(evaluation=evaluation).exclude(model=fields["model"])
+        if wrong.exists():
+            raise ValidationError({"model": "Some bids offer the other model; the evaluation must allow both."})
+    for name, value in fields.items():
+        setattr(evaluation, name, value)
+    save_versioned(evaluation, expected_version=expected_version, fields=[*fields, "updated_at"])
+    refresh_ranking(evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") -> Evaluation:
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    ensure_writable(evaluation)
+    if to == Status.AWARDED and evaluation.status == Status.DECISION:
+        raise ValidationError("An evaluation is awarded by approving a proposed winner, not by changing its status.")
+    if to not in evaluation.allowed_transitions():
+        target = Status(to).label.lower() if to in Status.values else repr(to)
+        raise ValidationError(f"An evaluation can't go from {evaluation.get_status_display().lower()} to {target}.")
+    if Award.objects.filter(evaluation=evaluation, decision=AwardDecision.PENDING).exists():
+        raise ValidationError("A proposed award is waiting for an executive's decision: it is decided first.")
+    evaluation.status = to
+    evaluation.version += 1
+    save_with_reason(evaluation, reason=reason, update_fields=["status", "version", "updated_at"])
+    # A cancellation locks the ranking as it stands today: store it so, and keep the record.
+    refresh_ranking(evaluation)
+    if evaluation.is_locked:
+        lock_record(evaluation=evaluation)
+    return evaluation
+
+
+def scoring_started(evaluation: Evaluation) -> bool:
+    return (
+        evaluation.status in (Status.SCORING, Status.DECISION)
+        or Score.objects.filter(bid__evaluation=evaluation).exists()
+    )
+
+
+@transaction.atomic
+def criteria_update(
+    *, evaluation: Evaluation, weights: dict[int, Decimal], reason: str = "", expected_version: int | None = None
+) -> None:
+    """Change criterion weights; once scoring has started a written reason is required.
+
+    With ``expected_version`` (the evaluation's version when the page was opened) a change
+    made meanwhile is not overwritten: ``EditConflict``. A change of weights moves the version on.
+    """
+    ensure_writable(evaluation)
+    current = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise EditConflict(current)
+    if scoring_started(evaluation) and not reason.strip():
+        raise ValidationError({"reason": "Scoring has started: say why the weights change."})
+    changed = False
+    for criterion in Criterion.objects.select_for_update().filter(evaluation=evaluation, pk__in=weights):
+        weight = weights[criterion.pk]
+        if weight < 0:
+            raise ValidationError({"weights": f"The weight of {criterion.key} can't be negative."})
+        if criterion.weight != weight:
+            criterion.weight = weight
+            criterion.full_clean()
+            save_with_reason(criterion, reason=reason.strip(), update_fields=["weight"])
+            changed = True
+    if changed:
+        current.version += 1
+        save_with_reason(current, reason=reason.strip(), update_fields=["version"])
+    refresh_ranking(evaluation)
+
+
+@transaction.atomic
+def evaluators_add(*, evaluation: Evaluation, users: Iterable[AbstractBaseUser]) -> int:
+    """Assign people to score. All or nothing: anyone who may not score (an auditor, an executive,
+    a deactivated user) refuses the whole assignment, naming them."""
+    ensure_writable(evaluation)
+    users = list(users)
+    refused = [why for user in users if (why := scoring_refusal(user))]
+    if refused:
+        raise ValidationError({"evaluators": [f"{why}." for why in refused]})
+    existing = set(Assignment.objects.filter(evaluation=evaluation).values_list("evaluator_id", flat=True))
+    position = len(existing)
+    added = 0
+    for user in users:
+        if user.pk in existing:
+            continue
+        Assignment.objects.create(evaluation=evaluation, evaluator=user, position=position)
+        position += 1
+        added += 1
+    return added
