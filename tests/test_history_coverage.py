@@ -20,14 +20,14 @@ UNRECORDED = {StoredRanking}
 INVISIBLE = re.compile(r"\.update\(|\.bulk_update\(|(?<!_with_history)\bbulk_create\(|\.raw\(|\.cursor\(|\.delete\(\)")
 # The lines that may use them, and why.
 ALLOWED = {
-    "scoring/services.py": [
+    "scoring/results.py": [
         "StoredRanking.objects.filter(evaluation=evaluation).update(analysis=result)",  # derived data
-        "link.delete()  # recorded as a deletion in the history",  # a model instance's delete
-        "score.delete()  # drafts only",  # a model instance's delete
-        "score.delete()",
-        "digest.update(chunk)",  # hashlib, not the database
-        "with connection.cursor() as cursor:",  # the COPY of a large import's scores writes their history rows too
     ],
+    "scoring/services/bids.py": ["link.delete()  # recorded as a deletion in the history"],  # an instance's delete
+    "scoring/services/scorecards.py": ["score.delete()  # drafts only", "score.delete()"],  # an instance's delete
+    "scoring/services/documents.py": ["digest.update(chunk)"],  # hashlib, not the database
+    # The COPY of a large import's scores writes their history rows too.
+    "scoring/package/loading.py": ["with connection.cursor() as cursor:"],
     "scoring/fragments.py": ["digest.update("],  # hashlib, not the database
     "notifications/reminders.py": [
         "Notification.objects.bulk_create(",  # what a person has seen: no history of its own
