@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from evaluator.pagecache import cached_page
 from scoring.models import Organization
-from scoring.views import portfolio_table
+from scoring.views.portfolio import portfolio_table
 from vendors.selectors import registry_summary
 
 

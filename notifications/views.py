@@ -14,7 +14,7 @@ from accounts.roles import AUDITOR, group_names
 from evaluator.concurrency import EditConflict, VersionedModelForm, save_versioned
 from scoring.models import Evaluation
 from scoring.services import EvaluationLocked
-from scoring.views import evaluation_view
+from scoring.views.access import evaluation_view
 
 from . import services
 from .filters import ReminderFilter

@@ -22,11 +22,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from vendors.models import MSP
-
-from . import ranking, record, selectors, services
-from .forms import AsOfForm, AwardDecisionForm, AwardProposalForm, ReasonForm
-from .models import (
+from scoring import ranking, record, selectors, services
+from scoring.forms import AsOfForm, AwardDecisionForm, AwardProposalForm, ReasonForm
+from scoring.models import (
     LOCKING_AWARD_DECISIONS,
     Award,
     AwardDecision,
@@ -37,8 +35,10 @@ from .models import (
     LockedRecord,
     Status,
 )
-from .rules import can
-from .views import _filename, evaluation_view, history_rows
+from scoring.rules import can
+from scoring.views.access import download_name, evaluation_view
+from scoring.views.history import history_rows
+from vendors.models import MSP
 
 # The award record carries every evaluator's scores: the owner, executives, auditors and admins read it.
 record_view = evaluation_view(
@@ -340,7 +340,7 @@ def evidence_zip(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
         archive.writestr("award.json", json.dumps(_award_record(evaluation), indent=2, ensure_ascii=False))
         archive.writestr("README.txt", EVIDENCE_README.format(title=evaluation.title, at=timezone.now().isoformat()))
     response = HttpResponse(out.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "evidence.zip")}"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name(evaluation, "evidence.zip")}"'
     return response
 
 

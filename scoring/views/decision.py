@@ -15,10 +15,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
-from . import consensus, exports, insight, ranking, selectors, services
-from .forms import WhatIfForm
-from .models import Award, AwardDecision, Bid, ConflictOfInterest, Criterion, Evaluation, Score, Waiver
-from .views import _filename, bid_picker, compare_page, compare_sections, evaluation_view
+from scoring import consensus, exports, insight, ranking, selectors, services
+from scoring.forms import WhatIfForm
+from scoring.models import Award, AwardDecision, Bid, ConflictOfInterest, Criterion, Evaluation, Score, Waiver
+from scoring.views.access import download_name, evaluation_view
+from scoring.views.compare import bid_picker, compare_page, compare_sections
 
 # --- Sensitivity and what-if -------------------------------------------------------------------
 
@@ -134,5 +135,5 @@ def compare_xlsx(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
         )
     body = exports.comparison_xlsx(evaluation, [bid.vendor_name for bid in chosen], sections)
     response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(evaluation, "side-by-side.xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name(evaluation, "side-by-side.xlsx")}"'
     return response

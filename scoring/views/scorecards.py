@@ -1,0 +1,109 @@
+"""Scorecards: scoring, declaring a conflict, reopening a submitted scorecard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from scoring import selectors, services
+from scoring.forms import (
+    ConflictForm,
+    ReasonForm,
+    ScorecardForm,
+)
+from scoring.models import (
+    Assignment,
+    ConflictOfInterest,
+    Evaluation,
+    Score,
+    Status,
+)
+from scoring.views.access import evaluation_view, require
+
+# Separated duties: assigned through old data or not, these people never score.
+SCORING_REFUSED = "Auditors, executives and deactivated users never score, even when assigned."
+
+
+@evaluation_view()
+def scorecard(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
+    assignment = selectors.assignment_for(evaluation, request.user)
+    if assignment is None:
+        raise PermissionDenied("Only evaluators assigned to this evaluation have a scorecard.")
+    require(request, "scoring.score_evaluation", evaluation, SCORING_REFUSED)
+    slots = services.scorecard_slots(assignment)
+    existing = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(assignment=assignment)}
+    form = ScorecardForm(request.POST or None, slots=slots, existing=existing)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.scorecard_save(assignment=assignment, entries=form.entries(), submit=submit)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if submit:
+                messages.success(request, "Scorecard submitted. The ranking and prices are now open to you.")
+                return redirect(evaluation)
+            messages.success(request, "Draft saved. Drafts don't count until you submit.")
+            return redirect("scoring:scorecard", pk=evaluation.pk)
+    declared = ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=request.user).select_related("msp")
+    return render(
+        request,
+        "scoring/scorecard.html",
+        {
+            "evaluation": evaluation,
+            "assignment": assignment,
+            "form": form,
+            "rows": form.rows(),
+            "declared": declared,
+            "conflict_form": ConflictForm(evaluation=evaluation, declared={c.msp_id for c in declared}),
+            "editable": evaluation.status == Status.SCORING and not assignment.is_submitted,
+            "package_load": selectors.package_load(evaluation),
+        },
+    )
+
+
+@require_POST
+@evaluation_view()
+def conflict_declare(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
+    assignment = selectors.assignment_for(evaluation, request.user)
+    if assignment is None:
+        raise PermissionDenied("Only evaluators assigned to this evaluation declare conflicts on it.")
+    require(request, "scoring.score_evaluation", evaluation, SCORING_REFUSED)
+    declared = set(
+        ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=request.user).values_list(
+            "msp_id", flat=True
+        )
+    )
+    form = ConflictForm(request.POST, evaluation=evaluation, declared=declared)
+    if form.is_valid():
+        try:
+            services.conflict_declare(assignment=assignment, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Conflict with {form.cleaned_data['msp'].name} declared; the owner has been told."
+            )
+    else:
+        messages.error(request, "Choose the MSP you have a conflict with.")
+    return redirect("scoring:scorecard", pk=evaluation.pk)
+
+
+@require_POST
+@evaluation_view("scoring.manage_evaluation")
+def scorecard_reopen(request: HttpRequest, evaluation: Evaluation, assignment_pk: int) -> HttpResponse:
+    assignment = get_object_or_404(Assignment, pk=assignment_pk, evaluation=evaluation)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason to reopen a scorecard: it is kept in the history.")
+        return redirect(evaluation)
+    try:
+        services.scorecard_reopen(assignment=assignment, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Scorecard of {assignment.evaluator} reopened; its scores no longer count.")
+    return redirect(evaluation)
