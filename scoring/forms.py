@@ -15,7 +15,7 @@ from evaluator import fields as safe
 from evaluator.concurrency import VersionedModelForm
 from vendors.models import MSP, ClientReference, ReferenceOutcome
 
-from . import guide, ranking, services
+from . import guide, ranking, services, terms
 from .models import (
     Bid,
     Candidate,
@@ -190,11 +190,9 @@ class BidForm(VersionedModelForm):
         fields = BID_FORM_FIELDS
         field_classes = {"msp": safe.ModelChoiceField}
         widgets = {name: forms.NumberInput(attrs={"step": "any"}) for name in ranking.PRICING_REQUIREMENTS["hybrid"]}
-        labels = {"rate": "Rate", "monthly_fee": "Monthly fee", "project_price": "Project price"}
-        help_texts = {
-            "rate": "Per user, per device or per hour, by pricing model.",
-            "references_offered": "How many client references the MSP is willing to share.",
-        }
+        # The terms' labels and help (``scoring.terms``); the others read as their model field's name.
+        labels = {term.name: term.label for term in terms.TERMS if term.verbose_name is None}
+        help_texts = {term.name: term.form_help for term in terms.TERMS if term.form_help}
 
     def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -32,7 +32,7 @@ from .evaluations import (
     Status,
     StoredRanking,
 )
-from .library import MONEY, AppliesTo, BidModel, CriterionKind, Model, QuestionTemplate, RequirementTemplate
+from .library import AppliesTo, BidModel, CriterionKind, Model, QuestionTemplate, RequirementTemplate
 from .scorecards import ConflictOfInterest, Score
 
 # Migrations 0006 and 0007 name the documents' upload path by this name.
@@ -57,7 +57,6 @@ __all__ = [
     "LOCKING_AWARD_DECISIONS",
     "LockedRecord",
     "LockedWriteAttempt",
-    "MONEY",
     "Model",
     "NeedsAssessment",
     "OPEN_AWARD_DECISIONS",

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from scoring.models.library import MONEY, BidModel
+from scoring.models.library import BidModel
+from scoring.terms import MONEY
 
 
 class NeedsAssessment(models.Model):

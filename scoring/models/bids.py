@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evaluator.concurrency import VersionedModel
+from scoring import terms
 from scoring.guide import (
     CO_MANAGED_ARRANGEMENTS,
     FULLY_MANAGED_INCLUSIONS,
@@ -21,7 +19,7 @@ from scoring.guide import (
     USUAL_EXCLUSIONS,
 )
 from scoring.models.evaluations import Evaluation, Requirement
-from scoring.models.library import MONEY, BidModel
+from scoring.models.library import BidModel
 
 
 class PricingModel(models.TextChoices):
@@ -41,36 +39,8 @@ class Bid(VersionedModel):
     vendor_name = models.CharField(max_length=200, editable=False)
     model = models.CharField(max_length=20, choices=BidModel)
     pricing_model = models.CharField(max_length=20, choices=PricingModel)
-    rate = models.DecimalField(null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY)
-    monthly_fee = models.DecimalField(null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY)
-    est_hours_per_month = models.DecimalField(
-        "estimated hours per month", null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY
-    )
-    project_price = models.DecimalField(null=True, blank=True, validators=[MinValueValidator(Decimal(0))], **MONEY)
-    onboarding_fee = models.DecimalField(default=Decimal(0), validators=[MinValueValidator(Decimal(0))], **MONEY)
-    retained_internal_cost = models.DecimalField(
-        "retained internal IT cost per year",
-        default=Decimal(0),
-        validators=[MinValueValidator(Decimal(0))],
-        help_text="Fully managed bids only: internal IT cost the buyer keeps anyway.",
-        **MONEY,
-    )
-    contract_term_months = models.PositiveIntegerField(
-        "contract term (months)", validators=[MinValueValidator(1)], help_text="The commitment the MSP asks for."
-    )
-    critical_response_minutes = models.PositiveIntegerField(
-        "guaranteed critical response (minutes)",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="Leave empty when no time is guaranteed.",
-    )
-    sla_best_effort = models.BooleanField("SLA is “best effort”", default=False)
-    references_offered = models.PositiveIntegerField(default=0)
-    environment_assessed = models.BooleanField("assessed our environment before pricing", default=False)
-    documented_escalation = models.BooleanField("documented escalation procedure", default=False)
-    documented_onboarding = models.BooleanField("documented onboarding procedure", default=False)
-    performance_exit_clause = models.BooleanField("performance-based exit clause", default=False)
+    # The scalar terms (rate, fees, contract term, SLA, practices): one field per ``scoring.terms.TERMS``.
+    vars().update(terms.model_fields())
     requirements_met = models.ManyToManyField(Requirement, through="RequirementMet", blank=True, related_name="+")
     # What the bid covers (the guide's fully managed checklist) and, for co-managed bids,
     # the arrangement and who owns each function. Keys are those of ``scoring.guide``.

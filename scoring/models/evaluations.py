@@ -13,7 +13,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from evaluator.concurrency import VersionedModel
-from scoring.models.library import MONEY, AppliesTo, CriterionKind, Model
+from scoring.models.library import AppliesTo, CriterionKind, Model
+from scoring.terms import MONEY
 
 
 class Organization(VersionedModel):

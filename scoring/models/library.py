@@ -9,8 +9,6 @@ from simple_history.models import HistoricalRecords
 
 from evaluator.concurrency import VersionedModel
 
-MONEY = {"max_digits": 15, "decimal_places": 6}  # < 1e9 with 6 decimals: exact on SQLite too
-
 
 class Model(models.TextChoices):
     FULLY_MANAGED = "fully_managed", "Fully managed"

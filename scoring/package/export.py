@@ -6,7 +6,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from scoring import ranking, selectors
+from scoring import ranking, selectors, terms
 from scoring.models import (
     OPEN_AWARD_DECISIONS,
     Assignment,
@@ -24,7 +24,7 @@ from scoring.models import (
     Status,
     Waiver,
 )
-from scoring.package import AMOUNT_FIELDS, PACKAGE_FORMAT
+from scoring.package import PACKAGE_FORMAT
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,14 @@ def _number(value: Decimal | None) -> int | float | None:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
+
+
+def _term(bid: Bid, term: terms.Term) -> Any:
+    """A term as the package writes it: an amount only for the pricing models that use it."""
+    if not terms.applies(term, bid.pricing_model):
+        return None
+    value = getattr(bid, term.name)
+    return _number(value) if term.kind == terms.MONEY_KIND else value
 
 
 def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
@@ -89,24 +97,11 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
     vendor_of_msp = {bid.msp_id: bid.vendor_name for bid in bids}
 
     def bid_entry(bid: Bid) -> dict[str, Any]:
-        from scoring.ranking import PRICING_REQUIREMENTS
-
-        required = PRICING_REQUIREMENTS[bid.pricing_model]
         return {
             "vendor": bid.vendor_name,
             "model": bid.model,
             "pricing_model": bid.pricing_model,
-            **{name: _number(getattr(bid, name)) if name in required else None for name in AMOUNT_FIELDS},
-            "onboarding_fee": _number(bid.onboarding_fee),
-            "retained_internal_cost": _number(bid.retained_internal_cost),
-            "contract_term_months": bid.contract_term_months,
-            "critical_response_minutes": bid.critical_response_minutes,
-            "sla_best_effort": bid.sla_best_effort,
-            "references_offered": bid.references_offered,
-            "environment_assessed": bid.environment_assessed,
-            "documented_escalation": bid.documented_escalation,
-            "documented_onboarding": bid.documented_onboarding,
-            "performance_exit_clause": bid.performance_exit_clause,
+            **{term.name: _term(bid, term) for term in terms.TERMS},
             "requirements_met": met.get(bid.pk, []),
             "manual_red_flags": manual.get(bid.pk, []),
             "waived_red_flags": waived.get(bid.pk, []),

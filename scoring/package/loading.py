@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, may_own_evaluation
 from evaluator import revision
-from scoring import record
+from scoring import record, terms
 from scoring.models import (
     Assignment,
     Award,
@@ -295,20 +295,8 @@ def evaluation_load(
                 position=i,
                 model=b.model,
                 pricing_model=b.pricing_model,
-                rate=b.rate,
-                monthly_fee=b.monthly_fee,
-                est_hours_per_month=b.est_hours_per_month,
-                project_price=b.project_price,
-                onboarding_fee=b.onboarding_fee,
-                retained_internal_cost=b.retained_internal_cost,
-                contract_term_months=b.contract_term_months,
-                critical_response_minutes=b.critical_response_minutes,
-                sla_best_effort=b.sla_best_effort,
-                references_offered=b.references_offered,
-                environment_assessed=b.environment_assessed,
-                documented_escalation=b.documented_escalation,
-                documented_onboarding=b.documented_onboarding,
-                performance_exit_clause=b.performance_exit_clause,
+                **{name: getattr(b, name) for name in terms.CONTRACT_NAMES},
+                **b.extensions,
                 scope_included=b.scope_included,
                 scope_excluded=b.scope_excluded,
                 arrangement=b.arrangement,

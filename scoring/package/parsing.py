@@ -11,6 +11,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from scoring import terms
 from scoring.guide import (
     CO_MANAGED_ARRANGEMENTS,
     FULLY_MANAGED_INCLUSIONS,
@@ -19,7 +20,6 @@ from scoring.guide import (
     USUAL_EXCLUSIONS,
 )
 from scoring.package.schema import (
-    AMOUNT_FIELDS,
     APPLIES_TO,
     BID_KEYS,
     BID_MODELS,
@@ -271,9 +271,6 @@ def _bids(r: Reader, value: Any, evaluation_model: str | None, requirement_keys:
         if model and evaluation_model in BID_MODELS and model != evaluation_model:
             r.error(f"{p}.model", f"the evaluation compares {evaluation_model} bids only")
         pricing_model = r.choice(data, "pricing_model", p, tuple(PRICING_REQUIREMENTS))
-        amounts: dict[str, Decimal | None] = dict.fromkeys(AMOUNT_FIELDS)
-        for name in PRICING_REQUIREMENTS.get(pricing_model or "", ()):
-            amounts[name] = r.number(data, name, p, required_because=f" for pricing_model {pricing_model}")
         requirements_met = []
         for j, key in enumerate(r.array(data.get("requirements_met", []), f"{p}.requirements_met")):
             if not isinstance(key, str) or key not in requirement_keys:
@@ -286,18 +283,6 @@ def _bids(r: Reader, value: Any, evaluation_model: str | None, requirement_keys:
             vendor=vendor or "",
             model=model or "",
             pricing_model=pricing_model or "",
-            onboarding_fee=r.number(data, "onboarding_fee", p, default=Decimal(0)) or Decimal(0),
-            retained_internal_cost=r.number(data, "retained_internal_cost", p, default=Decimal(0)) or Decimal(0),
-            contract_term_months=r.integer(data, "contract_term_months", p, minimum=1, maximum=1200) or 1,
-            critical_response_minutes=r.integer(
-                data, "critical_response_minutes", p, minimum=1, maximum=1_000_000, nullable=True
-            ),
-            sla_best_effort=bool(r.boolean(data, "sla_best_effort", p)),
-            references_offered=r.integer(data, "references_offered", p, minimum=0, maximum=100_000) or 0,
-            environment_assessed=bool(r.boolean(data, "environment_assessed", p)),
-            documented_escalation=bool(r.boolean(data, "documented_escalation", p)),
-            documented_onboarding=bool(r.boolean(data, "documented_onboarding", p)),
-            performance_exit_clause=bool(r.boolean(data, "performance_exit_clause", p)),
             requirements_met=requirements_met,
             manual_red_flags=manual,
             waived_red_flags=waived,
@@ -311,11 +296,43 @@ def _bids(r: Reader, value: Any, evaluation_model: str | None, requirement_keys:
             responsibilities=_responsibilities(r, data.get("responsibilities"), f"{p}.responsibilities"),
             documents=_documents(r, data.get("documents"), f"{p}.documents", requirement_keys),
             reference_checks=_reference_checks(r, data.get("reference_checks"), f"{p}.reference_checks"),
-            **amounts,
+            **_terms(r, data, p, pricing_model or ""),
         )
         _check_waivers(r, bid, p, data.get("waived_red_flags", []))
         result.append(bid)
     return result
+
+
+def _terms(r: Reader, data: dict, path: str, pricing_model: str) -> dict[str, Any]:
+    """A bid's terms (``scoring.terms``): the contract's by name, the app's own under ``extensions``."""
+    values = {term.name: _term(r, data, path, term, pricing_model) for term in terms.TERMS}
+    extensions = {name: values.pop(name) for name in terms.EXTENSION_NAMES}
+    return {**values, "extensions": extensions}
+
+
+def _term(r: Reader, data: dict, path: str, term: terms.Term, pricing_model: str) -> Any:
+    if term.is_amount:
+        # Only the bid's pricing model's amounts count; the others are left out of the bid.
+        if pricing_model not in term.pricing_models:
+            return None
+        return r.number(data, term.name, path, required_because=f" for pricing_model {pricing_model}")
+    default = MISSING if term.package_default is terms.REQUIRED else term.package_default
+    if term.kind == terms.MONEY_KIND:
+        value = r.number(data, term.name, path, default=default)
+    elif term.kind == terms.COUNT:
+        value = r.integer(
+            data, term.name, path, minimum=term.minimum, maximum=term.maximum, default=default, nullable=term.nullable
+        )
+    else:
+        value = r.boolean(data, term.name, path, default=default)
+    # A placeholder where the value was refused: the problem is listed, and the package is not loaded.
+    return value if value is not None or term.nullable else _placeholder(term)
+
+
+def _placeholder(term: terms.Term) -> Any:
+    if term.kind == terms.FLAG:
+        return False
+    return term.default if term.default is not None else term.minimum
 
 
 def _keys(r: Reader, value: Any, path: str, known: dict[str, str]) -> list[str]:

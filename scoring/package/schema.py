@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from scoring import terms
+
 PACKAGE_FORMAT = "msp-eval/1"
 
 
@@ -34,7 +36,7 @@ KINDS = ("question", "price")
 CANDIDATE_STATUSES = ("invited", "declined", "withdrawn")
 
 
-AMOUNT_FIELDS = ("rate", "monthly_fee", "est_hours_per_month", "project_price")
+AMOUNT_FIELDS = terms.AMOUNT_NAMES
 
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
@@ -94,6 +96,7 @@ class BidData:
     vendor: str
     model: str
     pricing_model: str
+    # The contract's terms (``scoring.terms``, ``contract=True``), as the ranking reads them.
     rate: Decimal | None
     monthly_fee: Decimal | None
     est_hours_per_month: Decimal | None
@@ -117,6 +120,8 @@ class BidData:
     responsibilities: dict[str, str] = field(default_factory=dict)
     documents: list[dict[str, Any]] = field(default_factory=list)
     reference_checks: list[dict[str, Any]] = field(default_factory=list)
+    # The app's own terms (``scoring.terms``, ``contract=False``), by name.
+    extensions: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -381,20 +386,7 @@ BID_KEYS = {
     "vendor",
     "model",
     "pricing_model",
-    "rate",
-    "monthly_fee",
-    "est_hours_per_month",
-    "project_price",
-    "onboarding_fee",
-    "retained_internal_cost",
-    "contract_term_months",
-    "critical_response_minutes",
-    "sla_best_effort",
-    "references_offered",
-    "environment_assessed",
-    "documented_escalation",
-    "documented_onboarding",
-    "performance_exit_clause",
+    *terms.NAMES,
     "requirements_met",
     "manual_red_flags",
     "waived_red_flags",

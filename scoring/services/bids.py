@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from evaluator.concurrency import save_versioned
-from scoring import ranking, selectors
+from scoring import ranking, selectors, terms
 from scoring.models import (
     Bid,
     Evaluation,
@@ -20,7 +20,6 @@ from scoring.models import (
     RequirementMet,
     Waiver,
 )
-from scoring.package import AMOUNT_FIELDS
 from scoring.results import refresh_ranking
 from scoring.services.candidates import ensure_candidate
 from scoring.services.common import retire
@@ -33,20 +32,7 @@ logger = logging.getLogger(__name__)
 BID_FIELDS = [
     "model",
     "pricing_model",
-    "rate",
-    "monthly_fee",
-    "est_hours_per_month",
-    "project_price",
-    "onboarding_fee",
-    "retained_internal_cost",
-    "contract_term_months",
-    "critical_response_minutes",
-    "sla_best_effort",
-    "references_offered",
-    "environment_assessed",
-    "documented_escalation",
-    "documented_onboarding",
-    "performance_exit_clause",
+    *terms.NAMES,
     "scope_included",
     "scope_excluded",
     "arrangement",
@@ -57,7 +43,7 @@ BID_FIELDS = [
 def _clear_unused_amounts(bid: Bid) -> None:
     """Keep only what applies: the pricing model's amounts, and the model's scope or split."""
     required = ranking.PRICING_REQUIREMENTS.get(bid.pricing_model, ())
-    for name in AMOUNT_FIELDS:
+    for name in terms.AMOUNT_NAMES:
         if name not in required:
             setattr(bid, name, None)
     if bid.model == "co_managed":
