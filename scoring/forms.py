@@ -163,6 +163,15 @@ BID_FORM_FIELDS = ["msp", *(name for name in services.BID_FIELDS if name != "res
 OWNER_CHOICES = [("", "Nobody yet"), *guide.OWNERS.items()]
 
 
+# How wide a term's field is on the bid form, by its kind and whether it is a pricing model's amount.
+_COLUMNS = {
+    (terms.MONEY_KIND, True): "col-md-3",
+    (terms.MONEY_KIND, False): "col-md-6",
+    (terms.COUNT, False): "col-md-4",
+    (terms.FLAG, False): "col-md-6",
+}
+
+
 class BidForm(VersionedModelForm):
     scope_included = forms.MultipleChoiceField(
         choices=list(guide.FULLY_MANAGED_INCLUSIONS.items()),
@@ -209,16 +218,29 @@ class BidForm(VersionedModelForm):
         if evaluation.model != "both":
             self.fields["model"].choices = [(evaluation.model, dict(self.fields["model"].choices)[evaluation.model])]
             self.fields["model"].initial = evaluation.model
-        for name in ("rate", "monthly_fee", "est_hours_per_month", "project_price"):
-            needed_by = [pm for pm, needs in ranking.PRICING_REQUIREMENTS.items() if name in needs]
-            self.fields[name].widget.attrs["data-pricing-models"] = " ".join(needed_by)
-        self.fields["retained_internal_cost"].widget.attrs["data-bid-models"] = "fully_managed"
+        for term in terms.TERMS:
+            attrs = self.fields[term.name].widget.attrs
+            if term.is_amount:
+                attrs["data-pricing-models"] = " ".join(term.pricing_models)
+            if term.bid_models:
+                attrs["data-bid-models"] = " ".join(term.bid_models)
         self.fields["arrangement"].help_text = "How the MSP works with our team."
         split = self.instance.responsibilities or {}
         for function, label in guide.RESPONSIBILITY_FUNCTIONS.items():
             self.fields[f"owner_{function}"] = forms.ChoiceField(
                 choices=OWNER_CHOICES, required=False, label=label, initial=split.get(function, "")
             )
+
+    def term_sections(self) -> list[dict[str, Any]]:
+        """The terms' fields under their headings (price; contract, service and practices), laid out by kind."""
+        sections = [
+            {"heading": terms.GROUP_HEADINGS[terms.PRICE], "fields": terms.in_group(terms.PRICE)},
+            {"heading": terms.GROUP_HEADINGS[terms.SERVICE], "fields": terms.in_group(terms.SERVICE)},
+        ]
+        sections[1]["fields"] += terms.in_group(terms.PRACTICE)
+        for section in sections:
+            section["fields"] = [(self[term.name], _COLUMNS[term.kind, term.is_amount]) for term in section["fields"]]
+        return sections
 
     def split_fields(self) -> list[Any]:
         return [self[f"owner_{function}"] for function in guide.RESPONSIBILITY_FUNCTIONS]

@@ -54,6 +54,8 @@ class Term:
     help_text: str = ""  # the model field's help
     form_help: str = ""  # the form's help, when it says more than the model's
     contract: bool = True  # a key of the contract's bids (False: an extension key of this app)
+    bid_models: tuple[str, ...] = ()  # the bid models it concerns (none: both)
+    empty: str = "—"  # what the pages show when a count is left empty
 
     @property
     def pricing_models(self) -> tuple[str, ...]:
@@ -89,7 +91,7 @@ class Term:
         if self.kind == FLAG:
             return "Yes" if value else "No"
         if value is None:
-            return "—"
+            return self.empty
         return f"{value} {self.unit}".strip()
 
 
@@ -110,6 +112,7 @@ TERMS: tuple[Term, ...] = (
         default=Decimal(0),
         package_default=Decimal(0),
         help_text="Fully managed bids only: internal IT cost the buyer keeps anyway.",
+        bid_models=("fully_managed",),
     ),
     Term(
         "contract_term_months",
@@ -132,6 +135,7 @@ TERMS: tuple[Term, ...] = (
         nullable=True,
         minimum=1,
         maximum=1_000_000,
+        empty="None guaranteed",
         help_text="Leave empty when no time is guaranteed.",
     ),
     Term("sla_best_effort", FLAG, SERVICE, "SLA is “best effort”", verbose_name="SLA is “best effort”", default=False),
@@ -188,6 +192,9 @@ AMOUNT_NAMES = tuple(term.name for term in TERMS if term.is_amount)
 def model_fields() -> dict[str, models.Field]:
     """The bid model's fields for every term, by name."""
     return {term.name: term.model_field() for term in TERMS}
+
+
+GROUP_HEADINGS = {PRICE: "Price", SERVICE: "Contract and service", PRACTICE: "How they work"}
 
 
 def in_group(group: str) -> tuple[Term, ...]:
