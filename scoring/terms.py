@@ -73,7 +73,7 @@ class Term:
         if self.verbose_name:
             options["verbose_name"] = self.verbose_name
         if self.nullable:
-            options.update(null=True, blank=True)
+            options["null"] = options["blank"] = True
         elif self.default is not None:
             options["default"] = self.default
         if self.help_text:

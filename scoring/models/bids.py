@@ -83,36 +83,59 @@ class Bid(VersionedModel):
         return reverse("scoring:bid", args=[self.evaluation_id, self.pk])
 
     def clean(self) -> None:
-        from scoring.ranking import PRICING_REQUIREMENTS
-
         errors: dict[str, str] = {}
         evaluation = self.evaluation if self.evaluation_id else None
         if evaluation and self.model and not evaluation.allows_bid_model(self.model):
             errors["model"] = f"This evaluation compares {evaluation.get_model_display().lower()} bids only."
+        errors.update(self._missing_amounts())
+        errors.update(self._unknown_scope())
+        responsibilities = self._responsibilities_error()
+        if responsibilities:
+            errors["responsibilities"] = responsibilities
+        if evaluation and self._msp_has_another_bid(evaluation):
+            errors["msp"] = "This MSP already has a bid in this evaluation; edit that one instead."
+        if errors:
+            raise ValidationError(errors)
+
+    def _missing_amounts(self) -> dict[str, str]:
+        """The amounts the bid's pricing model needs and the bid leaves out."""
+        from scoring.ranking import PRICING_REQUIREMENTS
+
+        errors: dict[str, str] = {}
         for name in PRICING_REQUIREMENTS.get(self.pricing_model, ()):
             if getattr(self, name) is None:
                 label = self._meta.get_field(name).verbose_name
                 errors[name] = f"Enter the {label}: a {self.get_pricing_model_display().lower()} bid needs it."
+        return errors
+
+    def _unknown_scope(self) -> dict[str, str]:
+        """Scope keys that are not the guide's inclusions or exclusions."""
+        errors: dict[str, str] = {}
         unknown = [k for k in self.scope_included or [] if k not in FULLY_MANAGED_INCLUSIONS]
         if unknown:
             errors["scope_included"] = f"Unknown inclusion: {', '.join(map(str, unknown))}."
         unknown = [k for k in self.scope_excluded or [] if k not in USUAL_EXCLUSIONS]
         if unknown:
             errors["scope_excluded"] = f"Unknown exclusion: {', '.join(map(str, unknown))}."
+        return errors
+
+    def _responsibilities_error(self) -> str | None:
+        """What is wrong with the responsibility split (the last bad entry's message), if anything."""
         if not isinstance(self.responsibilities, dict):
-            errors["responsibilities"] = "The responsibility split maps functions to owners."
-        else:
-            for function, owner in self.responsibilities.items():
-                if function not in RESPONSIBILITY_FUNCTIONS:
-                    errors["responsibilities"] = f"Unknown function: {function}."
-                elif owner not in OWNERS:
-                    errors["responsibilities"] = f"{function}: the owner is internal, msp or shared."
-        if evaluation and self.msp_id:
-            others = Bid.objects.filter(evaluation_id=evaluation.pk, msp_id=self.msp_id).exclude(pk=self.pk)
-            if others.exists():
-                errors["msp"] = "This MSP already has a bid in this evaluation; edit that one instead."
-        if errors:
-            raise ValidationError(errors)
+            return "The responsibility split maps functions to owners."
+        error = None
+        for function, owner in self.responsibilities.items():
+            if function not in RESPONSIBILITY_FUNCTIONS:
+                error = f"Unknown function: {function}."
+            elif owner not in OWNERS:
+                error = f"{function}: the owner is internal, msp or shared."
+        return error
+
+    def _msp_has_another_bid(self, evaluation: Evaluation) -> bool:
+        """Whether the bid's MSP already has another bid in ``evaluation``."""
+        if not self.msp_id:
+            return False
+        return Bid.objects.filter(evaluation_id=evaluation.pk, msp_id=self.msp_id).exclude(pk=self.pk).exists()
 
 
 class RequirementMet(models.Model):

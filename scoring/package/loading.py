@@ -198,6 +198,27 @@ def evaluation_load(
     its record kept (``lock_record``). Raises ``PackageError`` for what the database refuses
     (``package_problems``) and ``ValidationError`` for an owner who may not own an evaluation.
     """
+    _check_loadable(package, owner, door)
+    reason = _load_reason(source_sha256)
+    evaluation = _create_evaluation(package, owner, reason, source_sha256=source_sha256, door=door)
+    criteria_by_key = _load_criteria(package, evaluation, owner, reason)
+    requirements_by_key = _load_requirements(package, evaluation, owner, reason)
+    users = _evaluator_users(package.evaluators, reason)
+    assignment_of = _load_assignments(package, evaluation, users, owner, reason)
+    msps = _msps(package.bids, owner, reason)
+    bid_of = _load_bids(package, evaluation, msps, owner, reason)
+    _load_candidates(package, evaluation, msps, owner, reason)
+    _load_bid_marks(package, bid_of, requirements_by_key, owner, reason)
+    _load_conflicts(package, evaluation, users, msps, owner, reason)
+    _load_scores(package, assignment_of, bid_of, criteria_by_key, owner, reason)
+    _load_documents_and_checks(package, bid_of, requirements_by_key, owner, reason)
+    document = refresh_ranking(evaluation)[0]
+    _close_archive(evaluation, package, bid_of, document=document, owner=owner, source_sha256=source_sha256)
+    return evaluation
+
+
+def _check_loadable(package: Package, owner: AbstractBaseUser, door: str) -> None:
+    """Refuse an owner who may not own an evaluation, then what the database says against the package."""
     if not may_own_evaluation(owner):
         raise ValidationError(
             f"{owner.get_username()} may not own an evaluation: the owner is an active Procurement user or an admin."
@@ -205,7 +226,12 @@ def evaluation_load(
     problems = package_problems(package, door=door)
     if problems:
         raise PackageError(problems)
-    reason = _load_reason(source_sha256)
+
+
+def _create_evaluation(
+    package: Package, owner: AbstractBaseUser, reason: str, *, source_sha256: str, door: str
+) -> Evaluation:
+    """The evaluation, then its ``PackageLoad``: who loaded it, from which bytes, through which door."""
     e, org = package.evaluation, package.organization
     evaluation = Evaluation(
         title=e["title"],
@@ -233,7 +259,12 @@ def evaluation_load(
     load = PackageLoad(evaluation=evaluation, loaded_by=owner, door=door, sha256=source_sha256, status=e["status"])
     load.full_clean(exclude=[] if source_sha256 else ["sha256"])  # a caller with no file has no SHA-256
     save_with_reason(load, reason=reason)
+    return evaluation
 
+
+def _load_criteria(
+    package: Package, evaluation: Evaluation, owner: AbstractBaseUser, reason: str
+) -> dict[str, Criterion]:
     criteria = bulk_create_with_history(
         [
             Criterion(
@@ -253,7 +284,12 @@ def evaluation_load(
         default_user=owner,
         default_change_reason=reason,
     )
-    criteria_by_key = {c.key: c for c in criteria}
+    return {c.key: c for c in criteria}
+
+
+def _load_requirements(
+    package: Package, evaluation: Evaluation, owner: AbstractBaseUser, reason: str
+) -> dict[str, Requirement]:
     requirements = bulk_create_with_history(
         [
             Requirement(evaluation=evaluation, key=r["key"], text=r["text"], position=i)
@@ -263,9 +299,13 @@ def evaluation_load(
         default_user=owner,
         default_change_reason=reason,
     )
-    requirements_by_key = {r.key: r for r in requirements}
+    return {r.key: r for r in requirements}
 
-    users = _evaluator_users(package.evaluators, reason)
+
+def _load_assignments(
+    package: Package, evaluation: Evaluation, users: dict[str, User], owner: AbstractBaseUser, reason: str
+) -> dict[str, Assignment]:
+    """An assignment per evaluator, in the package's order; those it lists as submitted, submitted now."""
     submitted = set(package.submitted)
     now = timezone.now()
     assignments = bulk_create_with_history(
@@ -283,9 +323,13 @@ def evaluation_load(
         default_user=owner,
         default_change_reason=reason,
     )
-    assignment_of = {a.evaluator.username: a for a in assignments}
+    return {a.evaluator.username: a for a in assignments}
 
-    msps = _msps(package.bids, owner, reason)
+
+def _load_bids(
+    package: Package, evaluation: Evaluation, msps: dict[str, MSP], owner: AbstractBaseUser, reason: str
+) -> dict[str, Bid]:
+    """The bids, in the package's order, by their vendor's casefolded name."""
     bids = bulk_create_with_history(
         [
             Bid(
@@ -308,9 +352,17 @@ def evaluation_load(
         default_user=owner,
         default_change_reason=reason,
     )
-    bid_of = {b.vendor.casefold(): bid for b, bid in zip(package.bids, bids, strict=True)}
-    _load_candidates(package, evaluation, msps, owner, reason)
+    return {b.vendor.casefold(): bid for b, bid in zip(package.bids, bids, strict=True)}
 
+
+def _load_bid_marks(
+    package: Package,
+    bid_of: dict[str, Bid],
+    requirements_by_key: dict[str, Requirement],
+    owner: AbstractBaseUser,
+    reason: str,
+) -> None:
+    """The requirements each bid meets, then its manual red flags, then its waivers."""
     bulk_create_with_history(
         [
             RequirementMet(bid=bid_of[b.vendor.casefold()], requirement=requirements_by_key[key])
@@ -341,6 +393,16 @@ def evaluation_load(
         default_user=owner,
         default_change_reason=reason,
     )
+
+
+def _load_conflicts(
+    package: Package,
+    evaluation: Evaluation,
+    users: dict[str, User],
+    msps: dict[str, MSP],
+    owner: AbstractBaseUser,
+    reason: str,
+) -> None:
     bulk_create_with_history(
         [
             ConflictOfInterest(
@@ -355,6 +417,16 @@ def evaluation_load(
         default_user=owner,
         default_change_reason=reason,
     )
+
+
+def _load_scores(
+    package: Package,
+    assignment_of: dict[str, Assignment],
+    bid_of: dict[str, Bid],
+    criteria_by_key: dict[str, Criterion],
+    owner: AbstractBaseUser,
+    reason: str,
+) -> None:
     _insert_scores(
         [
             (
@@ -369,8 +441,18 @@ def evaluation_load(
         owner,
         reason=reason,
     )
-    _load_documents_and_checks(package, bid_of, requirements_by_key, owner, reason)
-    document = refresh_ranking(evaluation)[0]
+
+
+def _close_archive(
+    evaluation: Evaluation,
+    package: Package,
+    bid_of: dict[str, Bid],
+    *,
+    document: dict,
+    owner: AbstractBaseUser,
+    source_sha256: str,
+) -> None:
+    """An archive at ``awarded`` gets its loaded award, then is locked; one at ``cancelled`` is locked."""
     if evaluation.status == Status.AWARDED:
         winner = package.award["winner"] if package.award else None
         award = _loaded_award(
@@ -384,7 +466,6 @@ def evaluation_load(
         lock_record(evaluation=evaluation, award=award)
     elif evaluation.status == Status.CANCELLED:
         lock_record(evaluation=evaluation, award=None)
-    return evaluation
 
 
 # A loaded award's rationale: what the app says, then the package's own words (exported back alone).

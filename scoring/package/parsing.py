@@ -159,39 +159,59 @@ def _criteria(r: Reader, value: Any) -> list[CriterionData]:
         data = r.obj(item, p, CRITERION_KEYS)
         if data is None:
             continue
-        key = r.slug(data.get("key"), f"{p}.key")
-        if key is not None:
-            if key in seen:
-                r.error(f"{p}.key", f"duplicate key {key!r}")
-            seen.add(key)
+        key = _unique_key(r, data, p, seen)
         kind = r.choice(data, "kind", p, KINDS)
         applies_to = r.choice(data, "applies_to", p, APPLIES_TO, default="all")
         if kind == "price":
             prices += 1
-            if prices > 1:
-                r.error(f"{p}.kind", "at most one price criterion")
-            if applies_to not in (None, "all"):
-                r.error(f"{p}.applies_to", "the price criterion applies to all")
-        rubric: list[str] = []
-        raw_rubric = data.get("rubric")
-        if raw_rubric is not None:
-            lines = r.array(raw_rubric, f"{p}.rubric")
-            rubric = [line for line in lines if isinstance(line, str) and len(line) <= MAX_TEXT]
-            if len(rubric) != len(lines) or (lines and len(lines) != 6):
-                r.error(f"{p}.rubric", "must list six strings, for scores 0 to 5")
-                rubric = []
-        result.append(
-            CriterionData(
-                key=key or "",
-                kind=kind or "",
-                text=r.text(data, "text", p) or "",
-                category=r.text(data, "category", p, max_length=100) or "",
-                weight=r.number(data, "weight", p) or Decimal(0),
-                applies_to=applies_to or "all",
-                rubric=rubric,
-            )
-        )
+            _check_price_criterion(r, p, prices, applies_to)
+        rubric = _rubric(r, data.get("rubric"), f"{p}.rubric")
+        result.append(_criterion(r, data, p, key=key, kind=kind, applies_to=applies_to, rubric=rubric))
     return result
+
+
+def _unique_key(r: Reader, data: dict, path: str, seen: set[str]) -> str | None:
+    """The entry's ``key`` slug, reported when an earlier entry has it too."""
+    key = r.slug(data.get("key"), f"{path}.key")
+    if key is not None:
+        if key in seen:
+            r.error(f"{path}.key", f"duplicate key {key!r}")
+        seen.add(key)
+    return key
+
+
+def _check_price_criterion(r: Reader, path: str, prices: int, applies_to: str | None) -> None:
+    """The ``prices``-th price criterion: only one, and applying to all bids."""
+    if prices > 1:
+        r.error(f"{path}.kind", "at most one price criterion")
+    if applies_to not in (None, "all"):
+        r.error(f"{path}.applies_to", "the price criterion applies to all")
+
+
+def _rubric(r: Reader, value: Any, path: str) -> list[str]:
+    """A criterion's rubric: six strings, one for each score 0 to 5 (none when refused)."""
+    if value is None:
+        return []
+    lines = r.array(value, path)
+    rubric = [line for line in lines if isinstance(line, str) and len(line) <= MAX_TEXT]
+    if len(rubric) != len(lines) or (lines and len(lines) != 6):
+        r.error(path, "must list six strings, for scores 0 to 5")
+        return []
+    return rubric
+
+
+def _criterion(
+    r: Reader, data: dict, path: str, *, key: str | None, kind: str | None, applies_to: str | None, rubric: list[str]
+) -> CriterionData:
+    return CriterionData(
+        key=key or "",
+        kind=kind or "",
+        text=r.text(data, "text", path) or "",
+        category=r.text(data, "category", path, max_length=100) or "",
+        weight=r.number(data, "weight", path) or Decimal(0),
+        applies_to=applies_to or "all",
+        rubric=rubric,
+    )
 
 
 def _requirements(r: Reader, value: Any) -> list[dict[str, str]]:
@@ -467,27 +487,14 @@ def _scores(
         if data is None:
             continue
         evaluator = data.get("evaluator")
-        if not isinstance(evaluator, str) or evaluator not in usernames:
-            r.error(f"{p}.evaluator", "required" if evaluator is None else f"unknown evaluator {evaluator!r}")
-        vendor = data.get("vendor")
-        bid = bids_by_vendor.get(vendor_key(vendor)) if isinstance(vendor, str) else None
-        if bid is None:
-            r.error(f"{p}.vendor", "required" if vendor is None else f"no bid from {vendor!r}")
+        _check_score_evaluator(r, p, evaluator, usernames)
+        bid = _score_bid(r, p, data.get("vendor"), bids_by_vendor)
         key = data.get("criterion")
-        criterion = criteria_by_key.get(key) if isinstance(key, str) else None
-        if criterion is None:
-            r.error(f"{p}.criterion", "required" if key is None else f"unknown criterion {key!r}")
-        elif criterion.kind != "question":
-            r.error(f"{p}.criterion", f"{key!r} is computed, not scored")
-        elif bid is not None and criterion.applies_to not in ("all", bid.model):
-            r.error(f"{p}.criterion", f"{key!r} does not apply to {bid.model} bids")
+        criterion = _score_criterion(r, p, key, criteria_by_key, bid)
         score = r.integer(data, "score", p, minimum=0, maximum=5)
         note = r.text(data, "note", p, required=False, nullable=True) or ""
         if bid is not None and criterion is not None and isinstance(evaluator, str):
-            triple = (evaluator, bid.vendor.casefold(), key)
-            if triple in seen:
-                r.error(p, f"a second score by {evaluator!r} for {bid.vendor!r} on {key!r}")
-            seen.add(triple)
+            _check_second_score(r, p, seen, evaluator, bid, key)
         result.append(
             {
                 "evaluator": evaluator,
@@ -498,6 +505,42 @@ def _scores(
             }
         )
     return result
+
+
+def _check_score_evaluator(r: Reader, path: str, evaluator: Any, usernames: set[str]) -> None:
+    if not isinstance(evaluator, str) or evaluator not in usernames:
+        r.error(f"{path}.evaluator", "required" if evaluator is None else f"unknown evaluator {evaluator!r}")
+
+
+def _score_bid(r: Reader, path: str, vendor: Any, bids_by_vendor: dict[str, BidData]) -> BidData | None:
+    """The bid a score is for, by its vendor; reported when there is none."""
+    bid = bids_by_vendor.get(vendor_key(vendor)) if isinstance(vendor, str) else None
+    if bid is None:
+        r.error(f"{path}.vendor", "required" if vendor is None else f"no bid from {vendor!r}")
+    return bid
+
+
+def _score_criterion(
+    r: Reader, path: str, key: Any, criteria_by_key: dict[str, CriterionData], bid: BidData | None
+) -> CriterionData | None:
+    """The criterion a score is on; reported when unknown, computed, or not for the bid's model."""
+    criterion = criteria_by_key.get(key) if isinstance(key, str) else None
+    if criterion is None:
+        r.error(f"{path}.criterion", "required" if key is None else f"unknown criterion {key!r}")
+    elif criterion.kind != "question":
+        r.error(f"{path}.criterion", f"{key!r} is computed, not scored")
+    elif bid is not None and criterion.applies_to not in ("all", bid.model):
+        r.error(f"{path}.criterion", f"{key!r} does not apply to {bid.model} bids")
+    return criterion
+
+
+def _check_second_score(
+    r: Reader, path: str, seen: set[tuple[str, str, str]], evaluator: str, bid: BidData, key: str
+) -> None:
+    triple = (evaluator, bid.vendor.casefold(), key)
+    if triple in seen:
+        r.error(path, f"a second score by {evaluator!r} for {bid.vendor!r} on {key!r}")
+    seen.add(triple)
 
 
 def _submitted(r: Reader, value: Any, evaluators: list[dict]) -> list[str]:
