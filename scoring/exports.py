@@ -106,8 +106,27 @@ def _typed(text: str) -> tuple[object, str | None]:
     return text, None
 
 
+def _fill_row(sheet, row: int, width: int, fill: PatternFill) -> None:
+    for column in range(1, width + 1):
+        sheet.cell(row=row, column=column).fill = fill
+
+
+def _append_line(sheet, label: str, values: Sequence[str]) -> None:
+    """One line of the side by side: its label, then each bid's value as a typed cell."""
+    sheet.append([label])
+    row = sheet.max_row
+    for column, text in enumerate(values, start=2):
+        value, number_format = _typed(text)
+        cell = sheet.cell(row=row, column=column, value=value)
+        if number_format:
+            cell.number_format = number_format
+
+
 def comparison_xlsx(evaluation: Evaluation, vendors: Sequence[str], sections: Sequence) -> bytes:
-    """The side by side as a workbook: one column per bid, sections as bands, differing rows shaded."""
+    """The side by side as a workbook: one column per bid, sections as bands, differing rows shaded.
+
+    ``sections`` are the page's (``pages.compare.sections``), so the workbook and the page show the same lines.
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Side by side"
@@ -120,19 +139,11 @@ def comparison_xlsx(evaluation: Evaluation, vendors: Sequence[str], sections: Se
         sheet.append([title])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
-        for column in range(1, len(vendors) + 2):
-            sheet.cell(row=sheet.max_row, column=column).fill = SECTION_FILL
+        _fill_row(sheet, sheet.max_row, len(vendors) + 1, SECTION_FILL)
         for label, values, differs in lines:
-            sheet.append([label])
-            row = sheet.max_row
-            for column, text in enumerate(values, start=2):
-                value, number_format = _typed(text)
-                cell = sheet.cell(row=row, column=column, value=value)
-                if number_format:
-                    cell.number_format = number_format
+            _append_line(sheet, label, values)
             if differs:
-                for column in range(1, len(vendors) + 2):
-                    sheet.cell(row=row, column=column).fill = DIFFERS_FILL
+                _fill_row(sheet, sheet.max_row, len(vendors) + 1, DIFFERS_FILL)
     sheet.append([])
     sheet.append(["Shaded rows differ between the bids. Totals and percentages are the ranking's."])
     sheet.column_dimensions["A"].width = 48

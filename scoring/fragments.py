@@ -21,8 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from evaluator.pagecache import code_digest
 
-from . import guide, insight, services
-from .models import Bid, Criterion, Evaluation
+from . import guide, insight, selectors, services
+from .models import Bid, Evaluation
 
 TIMEOUT = 24 * 60 * 60  # seconds; a key is only reused while nothing it is made of changes
 
@@ -50,31 +50,38 @@ def dashboard(
     stamp = services.stored_results_stamp(evaluation)
     key = None
     if stamp is not None:  # otherwise reading the results recomputes them: draw, and cache next time
-        key = _key(
-            [
-                "dashboard",
-                code_digest(),
-                evaluation.pk,
-                evaluation.version,
-                evaluation.status,
-                stamp,
-                can_export_package,
-                list(
-                    Bid.objects.filter(evaluation=evaluation).values_list("pk", "version", "vendor_name", "msp__name")
-                ),
-                list(
-                    Criterion.objects.filter(evaluation=evaluation).values_list(
-                        "pk", "key", "weight", "category", "text", "applies_to"
-                    )
-                ),
-            ]
-        )
+        key = _dashboard_key(evaluation, stamp, can_export_package)
         cached = cache.get(key)
         if cached is not None:
             return {name: mark_safe(html) for name, html in cached.items()}, None  # noqa: S308 (rendered here, escaped)
-    criteria = list(Criterion.objects.filter(evaluation=evaluation))
-    bids = list(Bid.objects.filter(evaluation=evaluation).select_related("msp"))
-    context = {
+    context = _dashboard_context(evaluation, can_export_package)
+    parts = {name: render_to_string(template, context) for name, template in DASHBOARD_PARTS.items()}
+    if key is not None:
+        cache.set(key, {name: str(html) for name, html in parts.items()}, TIMEOUT)
+    return {name: mark_safe(html) for name, html in parts.items()}, context  # noqa: S308 (escaped by the templates)
+
+
+def _dashboard_key(evaluation: Evaluation, stamp: Any, can_export_package: bool) -> str:
+    """Everything the dashboard's parts are drawn from, the one permission that changes them included."""
+    return _key(
+        [
+            "dashboard",
+            code_digest(),
+            evaluation.pk,
+            evaluation.version,
+            evaluation.status,
+            stamp,
+            can_export_package,
+            list(selectors.bids(evaluation).values_list("pk", "version", "vendor_name", "msp__name")),
+            list(selectors.criteria(evaluation).values_list("pk", "key", "weight", "category", "text", "applies_to")),
+        ]
+    )
+
+
+def _dashboard_context(evaluation: Evaluation, can_export_package: bool) -> dict[str, Any]:
+    criteria = list(selectors.criteria(evaluation))
+    bids = list(selectors.bids(evaluation))
+    return {
         "evaluation": evaluation,
         "criteria": criteria,
         "bids": bids,
@@ -84,10 +91,6 @@ def dashboard(
         "can_export_package": can_export_package,
         **insight.results(evaluation, criteria, bids),
     }
-    parts = {name: render_to_string(template, context) for name, template in DASHBOARD_PARTS.items()}
-    if key is not None:
-        cache.set(key, {name: str(html) for name, html in parts.items()}, TIMEOUT)
-    return {name: mark_safe(html) for name, html in parts.items()}, context  # noqa: S308 (escaped by the templates)
 
 
 def _cached(parts: list[Any], build: Callable[[], Any]) -> Any:
@@ -110,7 +113,7 @@ def comparison(evaluation: Evaluation, chosen: list[Bid], draw: Callable[[], str
         evaluation.version,
         stamp,
         [(bid.pk, bid.version, bid.vendor_name, bid.msp.name) for bid in chosen],
-        list(Criterion.objects.filter(evaluation=evaluation).values_list("pk", "key", "weight")),
+        list(selectors.criteria(evaluation).values_list("pk", "key", "weight")),
         list(evaluation.requirements.values_list("pk", "key", "text")),
     ]
     return mark_safe(_cached(parts, lambda: str(draw())))  # noqa: S308 (rendered and escaped by the template)

@@ -21,6 +21,7 @@ from . import ranking
 from .models import (
     Assignment,
     Award,
+    AwardDecision,
     Bid,
     BidDocument,
     Candidate,
@@ -32,6 +33,7 @@ from .models import (
     LockedRecord,
     LockedWriteAttempt,
     NeedsAssessment,
+    Organization,
     PackageLoad,
     RedFlag,
     ReferenceCheck,
@@ -189,9 +191,7 @@ def ranking_input(evaluation: Evaluation, *, today: date | None = None) -> Ranki
             "bid_id", "code"
         ),
         # Drafts never count: only scores of submitted scorecards reach the ranking.
-        score_rows=Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False).values_list(
-            "bid_id", "criterion__key", "score"
-        ),
+        score_rows=submitted_scores(evaluation).values_list("bid_id", "criterion__key", "score"),
         today=today or ranking_day(evaluation),
     )
 
@@ -476,3 +476,116 @@ def as_of(model: type, ids: Iterable[int], when: datetime | None) -> dict[int, A
         return {}
     rows = model._default_manager.filter(pk__in=ids) if when is None else model.history.as_of(when).filter(id__in=ids)
     return {row.pk: row for row in rows}
+
+
+# --- Awards, conflicts and set-up: the reads of the award, decision, scorecard and set-up pages ---
+
+
+def awards(evaluation: Evaluation) -> QuerySet[Award]:
+    """The evaluation's awards, newest first, with the bid and the people the pages name (one query)."""
+    return Award.objects.filter(evaluation=evaluation).select_related("bid", "proposed_by", "decided_by", "unlocked_by")
+
+
+def approved_award(evaluation: Evaluation) -> Award | None:
+    """The evaluation's approved award, with its bid, proposer and decider; None until one is approved."""
+    return (
+        Award.objects.filter(evaluation=evaluation, decision=AwardDecision.APPROVED)
+        .select_related("bid", "proposed_by", "decided_by")
+        .first()
+    )
+
+
+def locked_records(evaluation: Evaluation) -> QuerySet[LockedRecord]:
+    """The records kept at each lock, oldest first, without the kept documents themselves."""
+    return (
+        LockedRecord.objects.filter(evaluation=evaluation)
+        .select_related("released_by")
+        .defer("package", "ranking")
+        .order_by("locked_at", "pk")
+    )
+
+
+def criteria(evaluation: Evaluation) -> QuerySet[Criterion]:
+    """The evaluation's criteria in their order."""
+    return Criterion.objects.filter(evaluation=evaluation)
+
+
+def bids(evaluation: Evaluation) -> QuerySet[Bid]:
+    """The evaluation's bids in their order, with their MSPs."""
+    return Bid.objects.filter(evaluation=evaluation).select_related("msp")
+
+
+def bid_ids_by_vendor(evaluation: Evaluation) -> dict[str, int]:
+    """Each bid's id by the vendor name the ranking calls it (one query)."""
+    return dict(Bid.objects.filter(evaluation=evaluation).values_list("vendor_name", "pk"))
+
+
+def conflicts(evaluation: Evaluation) -> QuerySet[ConflictOfInterest]:
+    """The conflicts of interest declared on the evaluation, with the evaluator and the MSP."""
+    return ConflictOfInterest.objects.filter(evaluation=evaluation).select_related("evaluator", "msp")
+
+
+def declared_conflicts(evaluation: Evaluation, evaluator: AbstractBaseUser) -> QuerySet[ConflictOfInterest]:
+    """The conflicts one evaluator declared on the evaluation, with the MSPs."""
+    return ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=evaluator).select_related("msp")
+
+
+def active_waivers(evaluation: Evaluation) -> QuerySet[Waiver]:
+    """The waivers in force on the evaluation's bids, by vendor and code."""
+    return (
+        Waiver.objects.filter(bid__evaluation=evaluation, revoked_at__isnull=True)
+        .select_related("bid", "waived_by")
+        .order_by("bid__vendor_name", "code")
+    )
+
+
+def scores_by_slot(assignment: Assignment) -> dict[tuple[int, int], Score]:
+    """An evaluator's scores, drafts included, by (bid id, criterion id) (one query)."""
+    return {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(assignment=assignment)}
+
+
+def buyer_profile() -> Organization | None:
+    """The buyer's organisation profile, if one was recorded (the first)."""
+    return Organization.objects.order_by("pk").first()
+
+
+def evaluation_now(evaluation: Evaluation) -> Evaluation:
+    """The evaluation as the database holds it now: no page annotations, the current version."""
+    return Evaluation.objects.get(pk=evaluation.pk)
+
+
+def candidate(evaluation: Evaluation, pk: int) -> Candidate | None:
+    """One of the evaluation's candidates with its MSP and evaluation; None for another's or a guessed id."""
+    return Candidate.objects.select_related("msp", "evaluation").filter(evaluation=evaluation, pk=pk).first()
+
+
+# --- The big read pages: bid, dashboard, side by side, consensus ---
+
+
+def submitted_scores(evaluation: Evaluation) -> QuerySet[Score]:
+    """The scores of submitted scorecards: the only ones the ranking and the panel's consensus count."""
+    return Score.objects.filter(bid__evaluation=evaluation, assignment__submitted_at__isnull=False)
+
+
+def evaluation_bids(evaluation: Evaluation) -> QuerySet[Bid]:
+    """The evaluation's bids with their MSP and evaluation, to fetch one by id (another's is not among them)."""
+    return Bid.objects.select_related("msp", "evaluation").filter(evaluation=evaluation)
+
+
+def bid_picker(evaluation: Evaluation) -> list[Bid]:
+    """The evaluation's bids with only what the side by side's picker shows (the name the bid was made under)."""
+    return list(
+        Bid.objects.filter(evaluation=evaluation)
+        .select_related("msp")
+        .only("evaluation_id", "version", "vendor_name", "msp__name")
+    )
+
+
+def bids_in_full(ids: Iterable[int]) -> dict[int, Bid]:
+    """Bids by id, read in full with their MSPs (one query; none for no ids)."""
+    return Bid.objects.select_related("msp").in_bulk(list(ids))
+
+
+def requirements_met(chosen: Iterable[Bid]) -> set[tuple[int, str]]:
+    """The (bid id, requirement key) pairs the ``chosen`` bids say they meet (one query)."""
+    return set(RequirementMet.objects.filter(bid__in=list(chosen)).values_list("bid_id", "requirement__key"))

@@ -133,37 +133,40 @@ def _range(lines: list[_Line], leader: _Line, current: Decimal) -> tuple:
     weight itself (the leader only just ahead) gives a bound equal to it.
     """
     points = sorted({p for rival in lines if rival is not leader for p in _breakpoints(leader, rival)})
+    low, below_leader = _low(lines, leader, current, [p for p in reversed(points) if p < current])
+    high, above_leader = _high(lines, leader, current, [p for p in points if p > current])
+    return low, high, below_leader, above_leader
 
-    low = below_leader = None
-    edges = [current, *(p for p in reversed(points) if p < current)]
+
+def _low(lines: list[_Line], leader: _Line, current: Decimal, below: list[Decimal]) -> tuple:
+    """(low, who leads below it), walking down from ``current`` through the breakpoints ``below`` it."""
+    edges = [current, *below]
     for index, edge in enumerate(edges):
         if edge == 0:
-            break
+            return None, None
         if index > 0 and (winner := _first(lines, edge)) is not leader:  # lost right at the edge (a tie)
-            low, below_leader = edge, winner.vendor
-            break
+            return edge, winner.vendor
         floor = edges[index + 1] if index + 1 < len(edges) else ZERO
         winner = _first(lines, (edge + floor) / 2)
         if winner is not leader:
-            low, below_leader = edge, winner.vendor
-            break
-    else:
-        winner = _first(lines, ZERO)
-        if winner is not leader and current > 0:
-            low, below_leader = ZERO, winner.vendor
+            return edge, winner.vendor
+    winner = _first(lines, ZERO)
+    if winner is not leader and current > 0:
+        return ZERO, winner.vendor
+    return None, None
 
-    high = above_leader = None
-    edges = [current, *(p for p in points if p > current)]
+
+def _high(lines: list[_Line], leader: _Line, current: Decimal, above: list[Decimal]) -> tuple:
+    """(high, who leads above it), walking up from ``current`` through the breakpoints ``above`` it."""
+    edges = [current, *above]
     for index, edge in enumerate(edges):
         if index > 0 and (winner := _first(lines, edge)) is not leader:  # lost right at the edge (a tie)
-            high, above_leader = edge, winner.vendor
-            break
+            return edge, winner.vendor
         probe = (edge + edges[index + 1]) / 2 if index + 1 < len(edges) else edge * 2 + 1
         winner = _first(lines, probe)
         if winner is not leader:
-            high, above_leader = edge, winner.vendor
-            break
-    return low, high, below_leader, above_leader
+            return edge, winner.vendor
+    return None, None
 
 
 def weight_ranges(evaluation: ranking.Evaluation, rows: list[ranking.Row]) -> list[WeightRange]:

@@ -10,8 +10,8 @@ from scoring import guide, selectors, services
 from scoring.forms import (
     NeedsAssessmentForm,
 )
+from scoring.pages.setup import buyer_profile_initial
 from scoring.views.access import add_errors, require
-from scoring.views.setup import buyer_profile_initial
 
 
 def assessment_list(request: HttpRequest) -> HttpResponse:

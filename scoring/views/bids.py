@@ -2,138 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from evaluator.concurrency import EditConflict
-from scoring import guide, ranking, selectors, services
+from scoring import ranking, selectors, services
 from scoring.forms import (
     BidForm,
     FlagForm,
     ReasonForm,
     WaiverForm,
 )
-from scoring.models import (
-    Bid,
-    BidDocument,
-    Evaluation,
-    RedFlag,
-    Waiver,
-)
-from scoring.rules import can
+from scoring.models import Bid, Evaluation, RedFlag, Waiver
+from scoring.pages.bid import bid_page
 from scoring.views.access import add_errors, cleaned, evaluation_view
-from vendors.models import ClientReference
 
 
 def get_bid(evaluation: Evaluation, bid_pk: int) -> Bid:
-    return get_object_or_404(Bid.objects.select_related("msp", "evaluation"), pk=bid_pk, evaluation=evaluation)
+    return get_object_or_404(selectors.evaluation_bids(evaluation), pk=bid_pk)
 
 
 @evaluation_view()
 def bid_detail(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> HttpResponse:
-    bid = get_bid(evaluation, bid_pk)
-    sees_results = can(request.user, "scoring.view_results", evaluation)
-    sees_prices = can(request.user, "scoring.view_prices", evaluation)
-    data = selectors.ranking_input(evaluation).data
-    bid_data = next(b for b in data.bids if b.vendor == bid.vendor_name)
-    flags, waived = ranking.red_flags(bid_data, data.requirements)
-    manual = list(RedFlag.objects.filter(bid=bid).select_related("raised_by"))
-    waivers = list(Waiver.objects.filter(bid=bid).select_related("waived_by"))
-    automatic = ranking.automatic_flags(bid_data)
-    requirements = [(r, r.key in bid_data.requirements_met) for r in evaluation.requirements.all()]
-    monthly_cost = ranking.monthly_cost(bid_data, data.organization)
-    risks = guide.split_risks(bid.responsibilities or {})
-    documents = list(BidDocument.objects.filter(bid=bid).select_related("uploaded_by", "requirement"))
-    evidence = {
-        r.key: [d for d in documents if d.requirement_id == r.pk and d.withdrawn_at is None] for r, _ in requirements
-    }
-    context = {
-        "evaluation": evaluation,
-        "bid": bid,
-        "sees_prices": sees_prices,
-        "sees_results": sees_results,
-        "manages": can(request.user, "scoring.manage_evaluation", evaluation) and not evaluation.is_locked,
-        "monthly_cost": monthly_cost,
-        "over_budget": (
-            monthly_cost - evaluation.monthly_budget
-            if evaluation.monthly_budget is not None and monthly_cost > evaluation.monthly_budget
-            else None
-        ),
-        "price_marks": guide.price_marks(
-            model=bid.model,
-            pricing_model=bid.pricing_model,
-            rate=bid.rate,
-            monthly_cost=monthly_cost,
-            critical_response=bid.critical_response_minutes,
-        ),
-        "scope": [(label, key in bid.scope_included) for key, label in guide.FULLY_MANAGED_INCLUSIONS.items()],
-        "left_out": [label for key, label in guide.USUAL_EXCLUSIONS.items() if key in bid.scope_excluded],
-        "arrangement": guide.CO_MANAGED_ARRANGEMENTS.get(bid.arrangement, ""),
-        "split": [
-            (
-                label,
-                guide.OWNERS.get(bid.responsibilities.get(function, ""), ""),
-                "dropped" if function in risks.dropped else "finger" if function in risks.finger_pointing else "",
-            )
-            for function, label in guide.RESPONSIBILITY_FUNCTIONS.items()
-        ],
-        "risks": risks,
-        "documents": documents,
-        "evidence": evidence,
-        "reference_checks": list(bid.reference_checks.select_related("reference", "checked_by")),
-        "references_on_file": bid.msp.references.filter(archived_at__isnull=True).count(),
-        "today": timezone.localdate(),
-        "tco": ranking.tco(bid_data, data.organization, data.term_months),
-        "internal_annual": ranking.internal_annual_cost(bid_data, data.organization),
-        "flags": flags,
-        "automatic": [(code, ranking.AUTOMATIC_RULES[code]) for code in sorted(automatic)],
-        "manual": manual,
-        "waivers": waivers,
-        "waived": waived,
-        "requirements": requirements,
-        "rules": ranking.AUTOMATIC_RULES,
-        "eligible": ranking.is_eligible(flags, evaluation.red_flag_policy),
-    }
-    if (locked_at := services.lock_moment(evaluation)) is not None:
-        _as_at_lock(context, bid, locked_at)
-    return render(request, "scoring/bid_detail.html", context)
-
-
-def _as_at_lock(context: dict[str, Any], bid: Bid, locked_at: datetime) -> None:
-    """A locked evaluation's bid page shows what it drew on from outside as it stood at the lock:
-    the client references called and the names of the people who acted, however edited since."""
-    checks = context["reference_checks"]
-    references = selectors.as_of(ClientReference, {c.reference_id for c in checks}, locked_at)
-    people = selectors.as_of(
-        User,
-        {c.checked_by_id for c in checks}
-        | {d.uploaded_by_id for d in context["documents"]}
-        | {f.raised_by_id for f in context["manual"]}
-        | {w.waived_by_id for w in context["waivers"]},
-        locked_at,
-    )
-    for check in checks:
-        check.reference = references.get(check.reference_id, check.reference)
-        check.checked_by = people.get(check.checked_by_id, check.checked_by)
-    for document in context["documents"]:
-        document.uploaded_by = people.get(document.uploaded_by_id, document.uploaded_by)
-    for flag in context["manual"]:
-        if flag.raised_by_id:
-            flag.raised_by = people.get(flag.raised_by_id, flag.raised_by)
-    for waiver in context["waivers"]:
-        if waiver.waived_by_id:
-            waiver.waived_by = people.get(waiver.waived_by_id, waiver.waived_by)
-    context["references_on_file"] = (
-        ClientReference.history.as_of(locked_at).filter(msp_id=bid.msp_id, archived_at__isnull=True).count()
-    )
+    page = bid_page(request.user, evaluation, get_bid(evaluation, bid_pk))
+    return render(request, "scoring/bid_detail.html", page.context())
 
 
 @evaluation_view("scoring.manage_evaluation", writable=True)
@@ -148,7 +45,7 @@ def bid_form(request: HttpRequest, evaluation: Evaluation, bid_pk: int | None = 
                 saved = services.bid_create(evaluation=evaluation, requirements_met=requirements, **fields)
             else:
                 saved = services.bid_update(
-                    bid=Bid.objects.select_related("evaluation", "msp").get(pk=bid.pk),
+                    bid=selectors.evaluation_bids(evaluation).get(pk=bid.pk),
                     expected_version=form.expected_version,
                     requirements_met=requirements,
                     **fields,

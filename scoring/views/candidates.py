@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from evaluator.concurrency import EditConflict
@@ -18,13 +18,9 @@ from scoring.models import (
     Candidate,
     Evaluation,
 )
+from scoring.pages import candidates as pages
 from scoring.rules import can
 from scoring.views.access import add_errors, evaluation_view, require, require_manager, writable_or_redirect
-from vendors.models import MSP
-
-
-def _candidate_status_prefix(candidate: Candidate) -> str:
-    return f"candidate-{candidate.pk}"
 
 
 def _candidates_page(
@@ -34,32 +30,8 @@ def _candidates_page(
     invite_form: CandidateInviteForm | None = None,
     changed: tuple[Candidate, CandidateStatusForm] | None = None,
 ) -> HttpResponse:
-    """The candidates with their status and whether their bid arrived; the owner's forms while it is open."""
-    editable = can(request.user, "scoring.manage_evaluation", evaluation) and not evaluation.is_locked
-    found = list(selectors.candidates(evaluation))
-    if (locked_at := services.lock_moment(evaluation)) is not None:
-        # A locked evaluation names its candidates as the registry did at the lock.
-        then = selectors.as_of(MSP, {c.msp_id for c in found}, locked_at)
-        for candidate in found:
-            candidate.msp = then.get(candidate.msp_id, candidate.msp)
-    status_forms: dict[int, CandidateStatusForm] = {}
-    if editable:
-        invite_form = invite_form or CandidateInviteForm(evaluation=evaluation)
-        status_forms = {c.pk: CandidateStatusForm(prefix=_candidate_status_prefix(c), instance=c) for c in found}
-        if changed is not None:
-            status_forms[changed[0].pk] = changed[1]
-    return render(
-        request,
-        "scoring/candidates.html",
-        {
-            "evaluation": evaluation,
-            "candidates": [(c, status_forms.get(c.pk)) for c in found],
-            "bid_count": sum(1 for c in found if c.bid_id is not None),
-            "editable": editable,
-            "invite_form": invite_form if editable else None,
-            "open_form": changed[0].pk if changed else None,
-        },
-    )
+    page = pages.candidates_page(evaluation, request.user, invite_form=invite_form, changed=changed)
+    return render(request, "scoring/candidates.html", page.context())
 
 
 @evaluation_view()
@@ -92,10 +64,10 @@ def candidates(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
 @require_POST
 @evaluation_view("scoring.manage_evaluation", writable=True)
 def candidate_update(request: HttpRequest, evaluation: Evaluation, candidate_pk: int) -> HttpResponse:
-    candidate = get_object_or_404(
-        Candidate.objects.select_related("msp", "evaluation"), pk=candidate_pk, evaluation=evaluation
-    )
-    form = CandidateStatusForm(request.POST, prefix=_candidate_status_prefix(candidate), instance=candidate)
+    candidate = selectors.candidate(evaluation, candidate_pk)
+    if candidate is None:
+        raise Http404("No such candidate in this evaluation.")
+    form = CandidateStatusForm(request.POST, prefix=pages.status_prefix(candidate), instance=candidate)
     if form.is_valid():
         try:
             services.candidate_update(

@@ -16,11 +16,9 @@ from scoring.forms import (
 )
 from scoring.models import (
     Assignment,
-    ConflictOfInterest,
     Evaluation,
-    Score,
-    Status,
 )
+from scoring.pages import scorecard as pages
 from scoring.views.access import evaluation_view, require
 
 # Separated duties: assigned through old data or not, these people never score.
@@ -34,8 +32,7 @@ def scorecard(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
         raise PermissionDenied("Only evaluators assigned to this evaluation have a scorecard.")
     require(request, "scoring.score_evaluation", evaluation, SCORING_REFUSED)
     slots = services.scorecard_slots(assignment)
-    existing = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(assignment=assignment)}
-    form = ScorecardForm(request.POST or None, slots=slots, existing=existing)
+    form = ScorecardForm(request.POST or None, slots=slots, existing=selectors.scores_by_slot(assignment))
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         try:
@@ -48,21 +45,8 @@ def scorecard(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
                 return redirect(evaluation)
             messages.success(request, "Draft saved. Drafts don't count until you submit.")
             return redirect("scoring:scorecard", pk=evaluation.pk)
-    declared = ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=request.user).select_related("msp")
-    return render(
-        request,
-        "scoring/scorecard.html",
-        {
-            "evaluation": evaluation,
-            "assignment": assignment,
-            "form": form,
-            "rows": form.rows(),
-            "declared": declared,
-            "conflict_form": ConflictForm(evaluation=evaluation, declared={c.msp_id for c in declared}),
-            "editable": evaluation.status == Status.SCORING and not assignment.is_submitted,
-            "package_load": selectors.package_load(evaluation),
-        },
-    )
+    page = pages.scorecard_page(evaluation, request.user, assignment, form)
+    return render(request, "scoring/scorecard.html", page.context())
 
 
 @require_POST
@@ -72,11 +56,7 @@ def conflict_declare(request: HttpRequest, evaluation: Evaluation) -> HttpRespon
     if assignment is None:
         raise PermissionDenied("Only evaluators assigned to this evaluation declare conflicts on it.")
     require(request, "scoring.score_evaluation", evaluation, SCORING_REFUSED)
-    declared = set(
-        ConflictOfInterest.objects.filter(evaluation=evaluation, evaluator=request.user).values_list(
-            "msp_id", flat=True
-        )
-    )
+    declared = set(selectors.declared_conflicts(evaluation, request.user).values_list("msp_id", flat=True))
     form = ConflictForm(request.POST, evaluation=evaluation, declared=declared)
     if form.is_valid():
         try:

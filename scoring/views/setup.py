@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,50 +20,18 @@ from scoring.forms import (
     TransitionForm,
 )
 from scoring.models import (
-    Criterion,
     Evaluation,
     NeedsAssessment,
-    Organization,
     PackageLoad,
 )
 from scoring.package import PackageError, loading, loads, parse_package
+from scoring.pages import setup
 from scoring.views.access import add_errors, cleaned, evaluation_view, require
-
-
-def buyer_profile_initial() -> dict[str, Any]:
-    """The buyer's profile, to start a form from (evaluations and needs assessments)."""
-    profile = Organization.objects.order_by("pk").first()
-    if profile is None:
-        return {}
-    return {
-        "organization_name": profile.name,
-        "employees": profile.employees,
-        "devices": profile.devices,
-        "it_staff": profile.it_staff,
-        "it_staff_annual_cost": profile.it_staff_annual_cost,
-        "industry": profile.industry,
-        "compliance": ", ".join(profile.compliance or []),
-    }
 
 
 def evaluation_create(request: HttpRequest) -> HttpResponse:
     require(request, "scoring.add_evaluation", None, "Only Procurement and admins set up evaluations.")
-    initial = buyer_profile_initial()
-    assessment = _prefill_assessment(request)
-    if assessment is not None:
-        initial = {
-            "title": f"Managed IT for {assessment.organization_name}",
-            "model": assessment.recommended,
-            "organization_name": assessment.organization_name,
-            "employees": assessment.employees,
-            "devices": assessment.devices,
-            "it_staff": assessment.it_staff,
-            "it_staff_annual_cost": assessment.it_staff_annual_cost,
-            "industry": assessment.industry,
-            "compliance": ", ".join(assessment.compliance),
-            "requirement_templates": services.requirements_for(assessment.compliance),
-        }
-    form = EvaluationForm(request.POST or None, initial=initial)
+    form = EvaluationForm(request.POST or None, initial=setup.evaluation_initial(_prefill_assessment(request)))
     if request.method == "POST" and form.is_valid():
         fields = cleaned(form)
         templates = fields.pop("requirement_templates", [])
@@ -91,7 +58,7 @@ def evaluation_edit(request: HttpRequest, evaluation: Evaluation) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_update(
-                evaluation=Evaluation.objects.get(pk=evaluation.pk),
+                evaluation=selectors.evaluation_now(evaluation),
                 expected_version=form.expected_version,
                 **cleaned(form),
             )
@@ -126,7 +93,7 @@ def evaluation_transition(request: HttpRequest, evaluation: Evaluation) -> HttpR
 
 @evaluation_view("scoring.manage_evaluation", writable=True)
 def criteria_edit(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
-    criteria = list(Criterion.objects.filter(evaluation=evaluation))
+    criteria = list(selectors.criteria(evaluation))
     form = CriteriaForm(request.POST or None, criteria=criteria, version=evaluation.version)
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,33 +104,13 @@ def criteria_edit(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
             )
         except EditConflict:
-            form.add_error(
-                None,
-                "These weights were changed by someone else while you were editing them: the weights below are "
-                "theirs now. Nothing of yours was saved; make your change again.",
-            )
-            fresh = {c.pk: c.weight for c in Criterion.objects.filter(evaluation=evaluation)}
-            data = form.data.copy()
-            for criterion in criteria:
-                data[f"weight_{criterion.pk}"] = format(fresh[criterion.pk].normalize(), "f")
-            data["version"] = str(Evaluation.objects.get(pk=evaluation.pk).version)
-            form.data = data
+            setup.show_their_weights(form, evaluation, criteria)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
             messages.success(request, "Weights saved; the ranking is up to date.")
             return redirect(evaluation)
-    rows = [(c, form[f"weight_{c.pk}"]) for c in criteria]
-    return render(
-        request,
-        "scoring/criteria_form.html",
-        {
-            "evaluation": evaluation,
-            "form": form,
-            "rows": rows,
-            "scoring_started": services.scoring_started(evaluation),
-        },
-    )
+    return render(request, "scoring/criteria_form.html", setup.criteria_page(evaluation, form, criteria).context())
 
 
 @evaluation_view("scoring.manage_evaluation", writable=True)

@@ -1,0 +1,1 @@
+"""Page builders: what a big page shows, as plain data, read through the selectors."""

@@ -1,0 +1,43 @@
+"""An evaluator's scorecard page: the questions to score, the conflicts declared, where the data came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from scoring import selectors
+from scoring.forms import ConflictForm, ScorecardForm
+from scoring.models import Assignment, ConflictOfInterest, Evaluation, PackageLoad, Status
+from scoring.pages.page import Page
+
+
+@dataclass
+class ScorecardPage(Page):
+    evaluation: Evaluation
+    assignment: Assignment
+    form: ScorecardForm
+    rows: list[Any]
+    declared: QuerySet[ConflictOfInterest]
+    conflict_form: ConflictForm
+    editable: bool  # scoring is open and the scorecard not yet submitted
+    package_load: PackageLoad | None
+
+
+def scorecard_page(
+    evaluation: Evaluation, evaluator: AbstractBaseUser, assignment: Assignment, form: ScorecardForm
+) -> ScorecardPage:
+    """The scorecard ``form`` (blank, or as the evaluator sent it) with the evaluator's declared conflicts."""
+    declared = selectors.declared_conflicts(evaluation, evaluator)
+    return ScorecardPage(
+        evaluation=evaluation,
+        assignment=assignment,
+        form=form,
+        rows=form.rows(),
+        declared=declared,
+        conflict_form=ConflictForm(evaluation=evaluation, declared={c.msp_id for c in declared}),
+        editable=evaluation.status == Status.SCORING and not assignment.is_submitted,
+        package_load=selectors.package_load(evaluation),
+    )
