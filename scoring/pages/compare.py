@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 
-from scoring import fragments, guide, selectors, services
+from scoring import fragments, guide, selectors, services, terms
 from scoring.models import Bid, Criterion, Evaluation, Requirement
 from scoring.pages.page import Page
 
@@ -74,14 +74,23 @@ def _price(source: ComparisonInput) -> Section:
             _line("Pricing", [bid.get_pricing_model_display() for bid in bids]),
             _line("Monthly cost", [f"${r.get('monthly_cost', 0):,.2f}" for r in rows]),
             _line(f"TCO over {source.term_months} months", [f"${r.get('tco', 0):,.2f}" for r in rows]),
-            _line("Onboarding fee", [f"${bid.onboarding_fee:,.2f}" for bid in bids]),
+            *[_term_line(term, bids) for term in terms.in_group(terms.PRICE)],
         ],
     )
 
 
-def _critical_response(bid: Bid) -> str:
-    minutes = f"{bid.critical_response_minutes} min" if bid.critical_response_minutes else "none"
-    return minutes + (" (best effort)" if bid.sla_best_effort else "")
+def _term_value(term: terms.Term, bid: Bid) -> str:
+    if not terms.applies(term, bid.pricing_model):
+        return "—"
+    value = getattr(bid, term.name)
+    if term.kind == terms.MONEY_KIND:
+        return f"${value:,.2f}" if value is not None else "—"
+    return term.display(value)
+
+
+def _term_line(term: terms.Term, bids: Sequence[Bid]) -> CompareLine:
+    """One declared term (``scoring.terms``) across the bids."""
+    return _line(term.label, [_term_value(term, bid) for bid in bids])
 
 
 def _service(source: ComparisonInput) -> Section:
@@ -89,15 +98,7 @@ def _service(source: ComparisonInput) -> Section:
     return (
         "Service and contract",
         [
-            _line("Critical response", [_critical_response(bid) for bid in bids]),
-            _line("Contract term", [f"{bid.contract_term_months} months" for bid in bids]),
-            _line("Performance exit clause", [_yes_no(bid.performance_exit_clause) for bid in bids]),
-            _line("References offered", [str(bid.references_offered) for bid in bids]),
-            _line("Assessed our environment", [_yes_no(bid.environment_assessed) for bid in bids]),
-            _line(
-                "Documented escalation and onboarding",
-                [_yes_no(bid.documented_escalation and bid.documented_onboarding) for bid in bids],
-            ),
+            *[_term_line(term, bids) for term in (*terms.in_group(terms.SERVICE), *terms.in_group(terms.PRACTICE))],
             *[_line(r.text, [_yes_no((bid.pk, r.key) in source.met) for bid in bids]) for r in source.requirements],
         ],
     )

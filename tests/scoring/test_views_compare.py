@@ -23,7 +23,7 @@ def test_it_lines_up_the_ranking_numbers_and_marks_differences(procurement, exec
         f"${ranking['Dear IT']['monthly_cost']:,.2f}",
     ]
     assert lines["Contract term"] == (["12 months", "24 months"], True)
-    assert lines["Performance exit clause"][1] is False
+    assert lines["Performance-based exit clause"][1] is False
 
 
 def test_it_asks_for_two_to_four_bids(procurement, executive):
