@@ -69,6 +69,26 @@ class Reminder(models.Model):
     def __str__(self) -> str:
         return f"{self.get_rule_display()} → {self.recipient}"
 
+    @property
+    def is_sent(self) -> bool:
+        """Whether the reminder was emailed."""
+        return self.delivery == Delivery.SENT
+
+    @property
+    def is_failed(self) -> bool:
+        """Whether emailing the reminder failed."""
+        return self.delivery == Delivery.FAILED
+
+    @property
+    def is_skipped(self) -> bool:
+        """Whether the reminder was deliberately not emailed."""
+        return self.delivery == Delivery.SKIPPED
+
+    @property
+    def is_in_digest(self) -> bool:
+        """Whether the reminder waits for the daily digest."""
+        return self.delivery == Delivery.DIGEST
+
 
 class Notification(models.Model):
     """What a person sees in the app's notification list."""

@@ -36,6 +36,27 @@ PRICING_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "project": ("project_price",),
 }
 
+# pricing_model -> the monthly cost M as (a fixed monthly amount, what the rate is multiplied by),
+# None where the model has no such part. ``monthly_cost`` computes from it and
+# ``price_formula`` writes it in words, so the two cannot disagree.
+MONTHLY_COST_TERMS: dict[str, tuple[str | None, str | None]] = {
+    "per_user": (None, "employees"),
+    "per_device": (None, "devices"),
+    "flat": ("monthly_fee", None),
+    "hourly": (None, "est_hours_per_month"),
+    "hybrid": ("monthly_fee", "est_hours_per_month"),
+    "project": (None, None),
+}
+# What the rate is multiplied by, read off the buyer's organization; anything else is a bid's term.
+ORGANIZATION_QUANTITIES = ("employees", "devices")
+TERM_WORDS: dict[str, str] = {
+    "rate": "rate",
+    "monthly_fee": "monthly fee",
+    "employees": "employees",
+    "devices": "devices",
+    "est_hours_per_month": "estimated hours",
+}
+
 # The guide's five warning signs, each an automatic rule on bid fields.
 AUTOMATIC_RULES: dict[str, str] = {
     "no-references": "No client references offered",
@@ -45,6 +66,10 @@ AUTOMATIC_RULES: dict[str, str] = {
     "lock-in-contract": "Commitment over 12 months with no performance-based exit clause",
 }
 UNMET_PREFIX = "unmet:"
+
+# A ranking row's status.
+RANKED = "ranked"
+DISQUALIFIED = "disqualified"
 
 
 @dataclass(frozen=True)
@@ -146,7 +171,7 @@ class Row:
 
     @property
     def status(self) -> str:
-        return "ranked" if self.eligible else "disqualified"
+        return RANKED if self.eligible else DISQUALIFIED
 
 
 def _amount(value: Decimal | None) -> Decimal:
@@ -154,22 +179,29 @@ def _amount(value: Decimal | None) -> Decimal:
 
 
 def monthly_cost(bid: Bid, organization: Organization) -> Decimal:
-    """M, the monthly MSP cost, by pricing model."""
-    rate = _amount(bid.rate)
-    match bid.pricing_model:
-        case "per_user":
-            return rate * organization.employees
-        case "per_device":
-            return rate * organization.devices
-        case "flat":
-            return _amount(bid.monthly_fee)
-        case "hourly":
-            return rate * _amount(bid.est_hours_per_month)
-        case "hybrid":
-            return _amount(bid.monthly_fee) + rate * _amount(bid.est_hours_per_month)
-        case "project":
-            return ZERO
-    raise ValueError(f"unknown pricing model {bid.pricing_model!r}")
+    """M, the monthly MSP cost, by pricing model (``MONTHLY_COST_TERMS``)."""
+    if bid.pricing_model not in MONTHLY_COST_TERMS:
+        raise ValueError(f"unknown pricing model {bid.pricing_model!r}")
+    fixed_name, quantity_name = MONTHLY_COST_TERMS[bid.pricing_model]
+    fixed = _amount(getattr(bid, fixed_name)) if fixed_name else None
+    variable = None
+    if quantity_name:
+        source = organization if quantity_name in ORGANIZATION_QUANTITIES else bid
+        variable = _amount(bid.rate) * _amount(getattr(source, quantity_name))
+    if fixed is None:
+        return ZERO if variable is None else variable
+    return fixed if variable is None else fixed + variable
+
+
+def price_formula(pricing_model: str) -> str:
+    """M of ``pricing_model`` in words ("rate × employees"), from the table ``monthly_cost`` computes with."""
+    fixed_name, quantity_name = MONTHLY_COST_TERMS[pricing_model]
+    parts = []
+    if fixed_name:
+        parts.append(TERM_WORDS[fixed_name])
+    if quantity_name:
+        parts.append(f"{TERM_WORDS['rate']} × {TERM_WORDS[quantity_name]}")
+    return " + ".join(parts) or "none (the project price is paid once)"
 
 
 def internal_annual_cost(bid: Bid, organization: Organization) -> Decimal:

@@ -16,7 +16,7 @@ the ranking is taught to read it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.validators import MinValueValidator
@@ -87,11 +87,13 @@ class Term:
         return models.BooleanField(**options)
 
     def display(self, value: Any) -> str:
-        """The value as the pages show it (amounts are formatted by the pages' money filter)."""
+        """The value as the pages and the side by side show it: $1,234.50, 12 months, Yes."""
         if self.kind == FLAG:
             return "Yes" if value else "No"
         if value is None:
             return self.empty
+        if self.kind == MONEY_KIND:
+            return f"${Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
         return f"{value} {self.unit}".strip()
 
 
@@ -204,3 +206,15 @@ def in_group(group: str) -> tuple[Term, ...]:
 def applies(term: Term, pricing_model: str) -> bool:
     """Whether a bid of this pricing model carries the term (amounts belong to some models only)."""
     return not term.is_amount or pricing_model in term.pricing_models
+
+
+def shown(bid: Any, *, prices: bool = True) -> list[tuple[str, str]]:
+    """A bid's terms as a page lists them, label and value; without the price terms for someone
+    who may not see prices yet, and without those of a pricing or bid model the bid does not use."""
+    return [
+        (term.label, term.display(getattr(bid, term.name)))
+        for term in TERMS
+        if applies(term, bid.pricing_model)
+        and (prices or term.group != PRICE)
+        and (not term.bid_models or bid.model in term.bid_models)
+    ]

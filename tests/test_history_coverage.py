@@ -23,6 +23,9 @@ ALLOWED = {
     "scoring/results.py": [
         "StoredRanking.objects.filter(evaluation=evaluation).update(analysis=result)",  # derived data
     ],
+    # The bid model's class body taking its fields from the terms' declaration; a dict of errors.
+    "scoring/models/bids.py": ["vars().update(terms.model_fields())", "errors.update("],
+    "scoring/pages/decision.py": ["data.update("],  # a dict of the what-if's weights
     "scoring/services/bids.py": ["link.delete()  # recorded as a deletion in the history"],  # an instance's delete
     "scoring/services/scorecards.py": ["score.delete()  # drafts only", "score.delete()"],  # an instance's delete
     "scoring/services/documents.py": ["digest.update(chunk)"],  # hashlib, not the database

@@ -185,3 +185,18 @@ class ClientReference(VersionedModel):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def is_positive(self) -> bool:
+        """Whether the reference spoke well of the MSP."""
+        return self.outcome == ReferenceOutcome.POSITIVE
+
+    @property
+    def is_mixed(self) -> bool:
+        """Whether the reference had good and bad to say."""
+        return self.outcome == ReferenceOutcome.MIXED
+
+    @property
+    def is_negative(self) -> bool:
+        """Whether the reference spoke badly of the MSP."""
+        return self.outcome == ReferenceOutcome.NEGATIVE

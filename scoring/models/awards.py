@@ -88,6 +88,21 @@ class Award(models.Model):
     def winner_name(self) -> str | None:
         return self.bid.vendor_name if self.bid_id else None
 
+    @property
+    def is_pending(self) -> bool:
+        """Whether the award awaits an executive's decision."""
+        return self.decision == AwardDecision.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        """Whether an executive approved the award."""
+        return self.decision == AwardDecision.APPROVED
+
+    @property
+    def is_loaded(self) -> bool:
+        """Whether the award came with an archive loaded at "awarded", approved by nobody in this app."""
+        return self.decision == AwardDecision.LOADED
+
 
 class PackageLoad(models.Model):
     """Where an evaluation loaded from a package came from: who loaded which file, how, and when."""

@@ -137,6 +137,28 @@ class Bid(VersionedModel):
             return False
         return Bid.objects.filter(evaluation_id=evaluation.pk, msp_id=self.msp_id).exclude(pk=self.pk).exists()
 
+    @property
+    def is_co_managed(self) -> bool:
+        """Whether the bid offers co-managed IT (the buyer keeps its internal IT staff)."""
+        return self.model == BidModel.CO_MANAGED
+
+    @property
+    def is_fully_managed(self) -> bool:
+        """Whether the bid offers fully managed IT."""
+        return self.model == BidModel.FULLY_MANAGED
+
+    @property
+    def is_project_priced(self) -> bool:
+        """Whether the bid is a fixed project price rather than a monthly one."""
+        return self.pricing_model == PricingModel.PROJECT
+
+    @property
+    def price_formula(self) -> str:
+        """The monthly cost of the bid's pricing model in words, from the ranking ("rate × employees")."""
+        from scoring.ranking import price_formula
+
+        return price_formula(self.pricing_model)
+
 
 class RequirementMet(models.Model):
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="requirement_links")

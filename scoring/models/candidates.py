@@ -46,3 +46,8 @@ class Candidate(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.msp} invited to {self.evaluation}"
+
+    @property
+    def is_invited(self) -> bool:
+        """Whether the MSP is still invited (it has neither declined nor withdrawn)."""
+        return self.status == CandidateStatus.INVITED

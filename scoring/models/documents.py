@@ -88,3 +88,13 @@ class ReferenceCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference.client} on {self.checked_on}"
+
+    @property
+    def is_positive(self) -> bool:
+        """Whether the reference spoke well of the MSP."""
+        return self.outcome == ReferenceOutcome.POSITIVE
+
+    @property
+    def is_negative(self) -> bool:
+        """Whether the reference spoke badly of the MSP."""
+        return self.outcome == ReferenceOutcome.NEGATIVE

@@ -160,6 +160,31 @@ class Evaluation(VersionedModel):
     def allows_bid_model(self, model: str) -> bool:
         return self.model in (Model.BOTH, model)
 
+    @property
+    def is_scoring(self) -> bool:
+        """Whether evaluators are scoring the bids."""
+        return self.status == Status.SCORING
+
+    @property
+    def is_at_decision(self) -> bool:
+        """Whether scoring is over and the award is to be decided."""
+        return self.status == Status.DECISION
+
+    @property
+    def is_awarded(self) -> bool:
+        """Whether an approved award closed the evaluation."""
+        return self.status == Status.AWARDED
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Whether the evaluation was cancelled."""
+        return self.status == Status.CANCELLED
+
+    @property
+    def penalises_red_flags(self) -> bool:
+        """Whether a red flag deducts points instead of disqualifying the bid."""
+        return self.red_flag_policy == RedFlagPolicy.PENALTY
+
 
 class Criterion(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="criteria")

@@ -13,9 +13,11 @@ from django.contrib.auth.models import AbstractBaseUser, User
 from django.utils import timezone
 
 from scoring import guide, ranking, selectors, services
+from scoring import terms as bid_terms
 from scoring.models import Bid, BidDocument, Evaluation, RedFlag, ReferenceCheck, Requirement, Waiver
 from scoring.pages.page import Page
 from scoring.rules import can
+from scoring.templatetags.scoring_extras import money
 from vendors.models import ClientReference
 
 Split = list[tuple[str, str, str]]  # function's label, its owner's label, "dropped", "finger" or ""
@@ -37,6 +39,18 @@ def responsibility_split(bid: Bid, risks: guide.SplitRisks) -> Split:
         (label, guide.OWNERS.get(bid.responsibilities.get(function, ""), ""), risk(function))
         for function, label in guide.RESPONSIBILITY_FUNCTIONS.items()
     ]
+
+
+def price_working(bid: ranking.Bid, organization: ranking.Organization) -> str:
+    """The monthly cost's formula (``ranking.price_formula``) with the bid's numbers: "$12.00 × 50"."""
+    fixed_name, quantity_name = ranking.MONTHLY_COST_TERMS[bid.pricing_model]
+    parts = []
+    if fixed_name:
+        parts.append(money(getattr(bid, fixed_name), True))
+    if quantity_name:
+        source = organization if quantity_name in ranking.ORGANIZATION_QUANTITIES else bid
+        parts.append(f"{money(bid.rate, True)} × {Decimal(str(getattr(source, quantity_name))).normalize():,f}")
+    return " + ".join(parts)
 
 
 def scope(bid: Bid) -> list[tuple[str, bool]]:
@@ -84,6 +98,8 @@ class BidPage(Page):
     requirements: list[tuple[Requirement, bool]]
     rules: dict[str, str]
     eligible: bool
+    price_working: str  # the monthly cost's formula with the bid's numbers
+    terms: list[tuple[str, str]]  # the bid's declared terms (scoring.terms), label and value
 
 
 def bid_page(user: AbstractBaseUser, evaluation: Evaluation, bid: Bid) -> BidPage:
@@ -132,6 +148,8 @@ def bid_page(user: AbstractBaseUser, evaluation: Evaluation, bid: Bid) -> BidPag
         requirements=requirements,
         rules=ranking.AUTOMATIC_RULES,
         eligible=ranking.is_eligible(flags, evaluation.red_flag_policy),
+        price_working=price_working(terms, data.organization),
+        terms=bid_terms.shown(bid, prices=can(user, "scoring.view_prices", evaluation)),
     )
     if (locked_at := services.lock_moment(evaluation)) is not None:
         _as_at_lock(page, locked_at)

@@ -82,10 +82,7 @@ def _price(source: ComparisonInput) -> Section:
 def _term_value(term: terms.Term, bid: Bid) -> str:
     if not terms.applies(term, bid.pricing_model):
         return "—"
-    value = getattr(bid, term.name)
-    if term.kind == terms.MONEY_KIND:
-        return f"${value:,.2f}" if value is not None else "—"
-    return term.display(value)
+    return term.display(getattr(bid, term.name))
 
 
 def _term_line(term: terms.Term, bids: Sequence[Bid]) -> CompareLine:

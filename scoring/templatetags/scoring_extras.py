@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
@@ -41,6 +42,23 @@ def weight(value: object) -> str:
     from scoring.analysis import shown
 
     return shown(str(value))
+
+
+@register.filter
+def model_name(value: object) -> str:
+    """A bid model as people write it ("Co-managed", "Fully managed"), for rows of a ranking document."""
+    from scoring.models.library import BidModel
+
+    return BidModel.CO_MANAGED.label if value == BidModel.CO_MANAGED else BidModel.FULLY_MANAGED.label
+
+
+@register.filter
+def is_ranked(row: object) -> bool:
+    """Whether a row of a ranking (a document's mapping or a ``ranking.Row``) is ranked, not disqualified."""
+    from scoring.ranking import RANKED
+
+    status = row.get("status") if isinstance(row, Mapping) else getattr(row, "status", None)
+    return status == RANKED
 
 
 @register.simple_tag

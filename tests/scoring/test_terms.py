@@ -146,9 +146,11 @@ def test_the_bid_page_and_the_side_by_side_show_every_term(procurement):
     client = client_for(procurement)
 
     page = client.get(bids[0].get_absolute_url()).content.decode()
-    compare = client.get(reverse("scoring:compare", args=[evaluation.pk])).content.decode()
+    picked = "&".join(f"bid={bid.pk}" for bid in bids)
+    compare = client.get(f"{reverse('scoring:compare', args=[evaluation.pk])}?{picked}").content.decode()
 
     # The bid page shows the terms its pricing model uses; the side by side every term.
+    assert "monthly MSP cost = rate × estimated hours = $90.00 × 10." in page
     shown = [t.label for t in terms.TERMS if terms.applies(t, "hourly")]
     assert [label for label in shown if label not in page] == []
     assert [t.label for t in terms.TERMS if t.label not in compare] == []
