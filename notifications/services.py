@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from evaluator.concurrency import EditConflict, save_versioned
+from core.concurrency import EditConflict, save_versioned
 from scoring.models import Evaluation
 from scoring.services import ensure_writable
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.roles import AUDITOR, group_names
-from evaluator.concurrency import EditConflict, VersionedModelForm, save_versioned
+from core.concurrency import EditConflict, VersionedModelForm, save_versioned
 from scoring.models import Evaluation
 from scoring.services import EvaluationLocked
 from scoring.views import evaluation_view

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from evaluator.concurrency import VersionedModel
+from core.concurrency import VersionedModel
 from vendors.models import ReferenceOutcome
 
 from .guide import CO_MANAGED_ARRANGEMENTS, FULLY_MANAGED_INCLUSIONS, OWNERS, RESPONSIBILITY_FUNCTIONS, USUAL_EXCLUSIONS

@@ -27,9 +27,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, may_be_evaluator, may_own_evaluation
-from evaluator import revision
-from evaluator.concurrency import EditConflict, save_versioned
-from evaluator.history import acting_as
+from core import revision
+from core.concurrency import EditConflict, save_versioned
+from core.history import acting_as
 from vendors import services as vendor_services
 from vendors.models import MSP, ClientReference
 

@@ -23,8 +23,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from evaluator.concurrency import EditConflict
-from evaluator.pagecache import cached_page
+from core.concurrency import EditConflict
+from core.pagecache import cached_page
 from scoring.models import Organization
 from vendors.models import MSP, ClientReference
 

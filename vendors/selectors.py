@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
-from evaluator.history import HistoryEntry, entries
+from core.history import HistoryEntry, entries
 
 from .models import MSP, ClientReference, Contact, ReferenceOutcome
 

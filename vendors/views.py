@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from evaluator.concurrency import CONFLICT_MESSAGE, EditConflict
+from core.concurrency import CONFLICT_MESSAGE, EditConflict
 
 from . import selectors, services
 from .filters import MSPFilter
