@@ -29,9 +29,11 @@ ALLOWED = {
         "with connection.cursor() as cursor:",  # the COPY of a large import's scores writes their history rows too
     ],
     "scoring/fragments.py": ["digest.update("],  # hashlib, not the database
-    "notifications/reminders.py": [
+    "notifications/reminders/recording.py": [
         "Notification.objects.bulk_create(",  # what a person has seen: no history of its own
         "found.update(",  # a set
+    ],
+    "notifications/reminders/delivery.py": [
         # Each followed by Reminder.history.bulk_history_create of the same rows (deliver_many).
         'Reminder.objects.filter(pk__in=[r.pk for r in batch]).update(attempts=F("attempts") + 1)',
         'Reminder.objects.filter(pk__in=sent).update(delivery=Delivery.SENT, error="", sent_at=now)',
