@@ -10,6 +10,18 @@ from core.history import HistoryEntry, entries
 from .models import MSP, ClientReference, Contact, ReferenceOutcome
 
 
+def msp(pk: int) -> MSP:
+    return MSP.objects.get(pk=pk)
+
+
+def contact(pk: int) -> Contact:
+    return Contact.objects.get(pk=pk)
+
+
+def reference(pk: int) -> ClientReference:
+    return ClientReference.objects.get(pk=pk)
+
+
 def msp_list() -> QuerySet[MSP]:
     """MSPs with their reference counts annotated and specialties prefetched."""
     active_refs = Q(references__archived_at__isnull=True)
