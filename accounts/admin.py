@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluator.concurrency import FingerprintedAdminMixin
+from core.concurrency import FingerprintedAdminMixin
 
 from .forms import AuditedUserChangeForm
 

@@ -1,6 +1,6 @@
 from django.contrib.auth.forms import UserChangeForm
 
-from evaluator.concurrency import FingerprintedModelForm
+from core.concurrency import FingerprintedModelForm
 
 
 class AuditedUserChangeForm(FingerprintedModelForm, UserChangeForm):

@@ -656,8 +656,8 @@ def report(
     )
     w(
         "The dashboard, side by side and the portfolio are kept whole per person in the page cache "
-        "(`evaluator/pagecache.py`) and served from it while nothing has been written since they were drawn: "
-        "their key holds the data's revision (`evaluator/revision.py`), a number every write moves on, so the "
+        "(`core/pagecache.py`) and served from it while nothing has been written since they were drawn: "
+        "their key holds the data's revision (`core/revision.py`), a number every write moves on, so the "
         "measured views, one after another with no change between them, are served; the query counts give both, "
         "as served and, in brackets, as drawn. What drawing them costs (a first view, or any view after a "
         "change) is measured below the table with the page cache off.\n"

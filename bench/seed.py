@@ -25,7 +25,7 @@ from typing import Any
 from django.contrib.auth.models import Group, User
 
 from accounts.roles import EXECUTIVE, PROCUREMENT
-from evaluator.history import acting_as
+from core.history import acting_as
 from scoring.guide import CO_MANAGED_ARRANGEMENTS, FULLY_MANAGED_INCLUSIONS, OWNERS, RESPONSIBILITY_FUNCTIONS
 from scoring.models import Evaluation
 from scoring.package import loading, loads, parse_package

@@ -180,7 +180,7 @@ MAX_PACKAGE_BYTES = env_int("MAX_PACKAGE_BYTES", 5 * 1024 * 1024)
 # the form can say it is too large); small files stay in memory, larger ones go to a
 # temporary file outside any served folder, and nothing uploaded is ever executed.
 FILE_UPLOAD_HANDLERS = [
-    "evaluator.security.UploadSizeCap",
+    "core.security.UploadSizeCap",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -252,7 +252,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "evaluator.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 # How many proxies append to X-Forwarded-For in front of the app (0: use the connection's address).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -269,7 +269,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MSP Evaluator <noreply@local
 
 # Two caches: "default" holds rendered parts of pages the same for everyone, keyed by what they
 # show (scoring.fragments); "pages" holds whole pages per person until the data's revision moves
-# (evaluator.pagecache), apart so they never push the shared parts out. In each process's memory
+# (core.pagecache), apart so they never push the shared parts out. In each process's memory
 # unless CACHE_URL points at a Redis shared by every web process.
 CACHE_URL = env_str("CACHE_URL")
 # How long a whole page is kept once drawn; 0 turns the page cache off.

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from scoring.views import portfolio
+
 from . import views
 
 admin.site.site_header = "MSP Evaluator administration"
 admin.site.site_title = "MSP Evaluator admin"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", portfolio.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("vendors/", include("vendors.urls")),

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluator.concurrency import VersionedAdminMixin, VersionedModelForm
+from core.concurrency import VersionedAdminMixin, VersionedModelForm
 from scoring.services import EvaluationLocked
 
 from . import services

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from evaluator.concurrency import VersionedModelForm
+from core.concurrency import VersionedModelForm
 
 from .models import Preference, Schedule
 

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from evaluator.concurrency import VersionedModel
+from core.concurrency import VersionedModel
 
 
 class Rule(models.TextChoices):

@@ -1,18 +1,22 @@
-"""Writes to an evaluation's reminder settings, through the same lock as every other write to it."""
+"""Writes: an evaluation's reminder settings (through the same lock as every other write to it), a
+person's reminder preferences, and what they have read."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
-from evaluator.concurrency import EditConflict, save_versioned
+from core.concurrency import EditConflict, save_versioned
 from scoring.models import Evaluation
 from scoring.services import ensure_writable
 
-from .models import Schedule
+from .models import Notification, Preference, Schedule
 
 SCHEDULE_FIELDS = ["scoring_days", "bids_days", "evidence_days", "contract_notice_days"]
+PREFERENCE_FIELDS = ["mode", "optional"]
 
 
 def ensure_schedule_writable(evaluation: Evaluation) -> None:
@@ -47,3 +51,33 @@ def schedule_update(*, evaluation: Evaluation, expected_version: int | None = No
         setattr(schedule, name, value)
     save_versioned(schedule, expected_version=expected_version, fields=[*fields])
     return schedule
+
+
+def preference_save(*, preference: Preference, expected_version: int | None = None, **fields: Any) -> Preference:
+    """Save a person's reminder preferences (created on first save).
+
+    ``expected_version`` is their version when the form was opened: a change made meanwhile is
+    not overwritten (``EditConflict``).
+    """
+    unknown = set(fields) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(preference, name, value)
+    if preference.pk is None:
+        preference.full_clean()
+        preference.save()
+    else:
+        save_versioned(preference, expected_version=expected_version, fields=[*fields])
+    return preference
+
+
+def notification_read(*, notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+def notifications_read(*, user: AbstractBaseUser) -> int:
+    """Mark all the person's unread notifications read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

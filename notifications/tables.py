@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 
-from evaluator.tables import BaseTable
+from core.tables import BaseTable
 
 from .models import Reminder
 

@@ -6,29 +6,25 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.roles import AUDITOR, group_names
-from evaluator.concurrency import EditConflict, VersionedModelForm, save_versioned
+from core.concurrency import EditConflict
 from scoring.models import Evaluation
 from scoring.services import EvaluationLocked
 from scoring.views.access import evaluation_view
 
-from . import services
+from . import selectors, services
 from .filters import ReminderFilter
 from .forms import PreferenceForm, ScheduleForm
-from .models import Notification, Preference, Reminder, Schedule
+from .models import Delivery
 from .tables import ReminderTable
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
     """The user's own notifications, newest first; unread ones marked."""
-    notifications = (
-        Notification.objects.filter(user=request.user).select_related("reminder__evaluation").order_by("-created_at")
-    )
-    shown = list(notifications[:200])
+    shown = selectors.inbox(request.user)
     return render(
         request,
         "notifications/inbox.html",
@@ -39,34 +35,28 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark it read and follow its link (only one's own: another person's is 404)."""
-    notification = get_object_or_404(Notification.objects.select_related("reminder"), pk=pk, user=request.user)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    notification = get_object_or_404(selectors.notifications_of(request.user).select_related("reminder"), pk=pk)
+    services.notification_read(notification=notification)
     return redirect(notification.reminder.url)
 
 
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    count = services.notifications_read(user=request.user)
     messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
     return redirect("notifications:inbox")
 
 
-def _save(form: VersionedModelForm) -> None:
-    """Create the record, or save it if nobody saved it since the form was opened (``EditConflict``)."""
-    if form.instance.pk is None:
-        form.save()
-    else:
-        save_versioned(form.instance, expected_version=form.expected_version, fields=list(type(form).Meta.fields))
-
-
 def preferences(request: HttpRequest) -> HttpResponse:
-    preference = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
+    preference = selectors.preference_for(request.user)
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
         try:
-            _save(form)
+            services.preference_save(
+                preference=preference,
+                expected_version=form.expected_version if preference.pk else None,
+                **{name: form.cleaned_data[name] for name in services.PREFERENCE_FIELDS},
+            )
         except EditConflict as conflict:
             form.add_conflict(conflict.current)
         else:
@@ -78,7 +68,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @evaluation_view("scoring.manage_evaluation", message="Only the evaluation's owner and admins set its reminder days.")
 def schedule(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """An evaluation's reminder days: its owner (or an admin) sets them."""
-    current = Schedule.objects.filter(evaluation=evaluation).first() or Schedule(evaluation=evaluation)
+    current = selectors.schedule_for(evaluation)
     form = ScheduleForm(request.POST or None, instance=current)
     if evaluation.is_locked:
         for field in form.fields.values():
@@ -106,12 +96,12 @@ def log(request: HttpRequest) -> HttpResponse:
     """What was sent to whom and when, and what failed: admins and auditors."""
     if not (request.user.is_superuser or AUDITOR in group_names(request.user)):
         raise PermissionDenied("The sending log is for admins and auditors.")
-    reminders = Reminder.objects.select_related("recipient").order_by("-created_at", "-pk")
+    reminders = selectors.reminder_log()
     found = ReminderFilter(request.GET or None, queryset=reminders)
     table = ReminderTable(found.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
         "notifications/log.html",
-        {"filter": found, "table": table, "failed": reminders.filter(delivery="failed").count()},
+        {"filter": found, "table": table, "failed": reminders.filter(delivery=Delivery.FAILED).count()},
     )

@@ -3,7 +3,7 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluator.concurrency import VersionedAdminMixin, save_versioned
+from core.concurrency import VersionedAdminMixin, save_versioned
 
 from .models import (
     Assignment,

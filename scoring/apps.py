@@ -9,7 +9,7 @@ class ScoringConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from evaluator import append_only, revision
+        from core import append_only, revision
 
         from . import signals  # noqa: F401
 

@@ -11,8 +11,8 @@ from django.db.models import Case, When
 from django.utils import timezone
 
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE
-from evaluator import fields as safe
-from evaluator.concurrency import VersionedModelForm
+from core import fields as safe
+from core.concurrency import VersionedModelForm
 from vendors.models import MSP, ClientReference, ReferenceOutcome
 
 from . import guide, ranking, services, terms

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from evaluator.pagecache import code_digest
+from core.pagecache import code_digest
 
 from . import guide, insight, selectors, services
 from .models import Bid, Evaluation

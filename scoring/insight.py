@@ -33,6 +33,16 @@ class Lead:
             return ""
         return "tco" if self.leader["tco"] != self.runner_up["tco"] else "name"
 
+    @property
+    def tied_on_tco(self) -> bool:
+        """Tied on total, first on its lower TCO."""
+        return self.tie == "tco"
+
+    @property
+    def tied_on_name(self) -> bool:
+        """Tied on total and TCO: first only by name order."""
+        return self.tie == "name"
+
 
 def lead(document: Mapping) -> Lead | None:
     ranked = [row for row in document["ranking"] if row["status"] == "ranked"]

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import dateformat, timezone
 
 from accounts.roles import AUDITOR, EXECUTIVE, group_names
-from evaluator.history import HistoryEntry, entries
+from core.history import HistoryEntry, entries
 from vendors.models import MSP, ClientReference, Contact
 
 from . import ranking
@@ -85,6 +85,11 @@ def portfolio(user: AbstractBaseUser) -> QuerySet[Evaluation]:
         )
         .order_by("decision_due", "-created_at")
     )
+
+
+def buyer_organization() -> Organization | None:
+    """The buyer's profile (the first one entered), or None before it is set up."""
+    return Organization.objects.order_by("pk").first()
 
 
 @dataclass

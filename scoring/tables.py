@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from evaluator.tables import BaseTable
+from core.tables import BaseTable
 
 from .models import Evaluation, Status
 

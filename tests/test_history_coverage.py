@@ -12,7 +12,7 @@ from scoring.models import StoredRanking
 from tests.scoring.factories import load, scored_package
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_DIRS = ("accounts", "vendors", "scoring", "notifications", "evaluator")
+APP_DIRS = ("accounts", "vendors", "scoring", "notifications", "evaluator", "core")
 # Derived data, recomputable from recorded rows: no history of its own.
 UNRECORDED = {StoredRanking}
 # Writes django-simple-history does not see: queryset update/delete, bulk_update, plain
@@ -32,20 +32,22 @@ ALLOWED = {
     # The COPY of a large import's scores writes their history rows too.
     "scoring/package/loading.py": ["with connection.cursor() as cursor:"],
     "scoring/fragments.py": ["digest.update("],  # hashlib, not the database
-    "notifications/reminders.py": [
+    "notifications/reminders/recording.py": [
         "Notification.objects.bulk_create(",  # what a person has seen: no history of its own
         "found.update(",  # a set
+    ],
+    "notifications/reminders/delivery.py": [
         # Each followed by Reminder.history.bulk_history_create of the same rows (deliver_many).
         'Reminder.objects.filter(pk__in=[r.pk for r in batch]).update(attempts=F("attempts") + 1)',
         'Reminder.objects.filter(pk__in=sent).update(delivery=Delivery.SENT, error="", sent_at=now)',
         "Reminder.objects.filter(pk=reminder.pk).update(delivery=reminder.delivery, error=reminder.error)",
     ],
-    "notifications/views.py": ["count = Notification.objects.filter("],  # read marks: no history of their own
-    "evaluator/append_only.py": ["with connection.cursor() as cursor:"],  # installs the guard itself
+    "notifications/services.py": ["return Notification.objects.filter("],  # read marks: no history of their own
+    "core/append_only.py": ["with connection.cursor() as cursor:"],  # installs the guard itself
     "evaluator/views.py": ["with connection.cursor() as cursor:"],  # /healthz: SELECT 1
     # The data's revision: a sequence or a counter of its own, no model's rows.
-    "evaluator/revision.py": ["with connection.cursor() as cursor:"],
-    "evaluator/pagecache.py": ["digest.update("],  # hashlib, not the database
+    "core/revision.py": ["with connection.cursor() as cursor:"],
+    "core/pagecache.py": ["digest.update("],  # hashlib, not the database
 }
 
 

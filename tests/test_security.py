@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 
-from evaluator.security import client_ip
+from core.security import client_ip
 from scoring.models import Evaluation
 from tests.conftest import PASSWORD, client_for
 from tests.scoring.factories import CONTRACT_EXAMPLE

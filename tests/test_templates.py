@@ -27,20 +27,6 @@ ALLOWED = {
     ("base.html", "{% if section == 'vendors' %}"): "URL namespace",
     # A form field's name, to size the search box.
     ("vendors/msp_list.html", "{% if field.name == 'q' %}"): "form field name",
-    # To do: evaluator.history.HistoryEntry.is_create / is_delete.
-    ("vendors/msp_detail.html", '{% if entry.action == "create" %}'): "to do: HistoryEntry",
-    ("vendors/msp_detail.html", '{% elif entry.action == "delete" %}'): "to do: HistoryEntry",
-    ("vendors/msp_detail.html", '{% if entry.changes and entry.action == "update" %}'): "to do: HistoryEntry",
-    ("scoring/history.html", '{% if entry.action == "create" %}'): "to do: HistoryEntry",
-    ("scoring/history.html", '{% elif entry.action == "delete" %}'): "to do: HistoryEntry",
-    ("scoring/history.html", '{% if entry.action != "create" %}'): "to do: HistoryEntry",
-    # To do: scoring.insight.Lead.tied_on_tco / tied_on_name.
-    ("scoring/_lead.html", '{% if lead.tie == "tco" %}'): "to do: Lead",
-    ("scoring/board_pack.html", '{% elif lead.tie == "name" %}'): "to do: Lead",
-    ("scoring/board_pack.html", '{% if lead.tie == "tco" %}'): "to do: Lead",
-    # To do: the bid page's builder passes each function's risk; "dropped" and "finger" are its words.
-    ("scoring/bid_detail.html", '{% if risk == "dropped" %}'): "to do: bid page builder",
-    ("scoring/bid_detail.html", '{% elif risk == "finger" %}'): "to do: bid page builder",
 }
 
 

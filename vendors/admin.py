@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluator.concurrency import VersionedAdminMixin
+from core.concurrency import VersionedAdminMixin
 
 from .forms import MSPForm, ReferenceForm
 from .models import MSP, ClientReference, Contact, Specialty

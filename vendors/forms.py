@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from evaluator import fields as safe
-from evaluator.concurrency import VersionedModelForm
+from core import fields as safe
+from core.concurrency import VersionedModelForm
 
 from .models import MSP, ClientReference, Contact, ReferenceOutcome
 from .services import normalize_name

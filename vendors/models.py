@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from evaluator.concurrency import VersionedModel
+from core.concurrency import VersionedModel
 
 
 class Specialty(VersionedModel):

@@ -5,9 +5,21 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 
-from evaluator.history import HistoryEntry, entries
+from core.history import HistoryEntry, entries
 
 from .models import MSP, ClientReference, Contact, ReferenceOutcome
+
+
+def msp(pk: int) -> MSP:
+    return MSP.objects.get(pk=pk)
+
+
+def contact(pk: int) -> Contact:
+    return Contact.objects.get(pk=pk)
+
+
+def reference(pk: int) -> ClientReference:
+    return ClientReference.objects.get(pk=pk)
 
 
 def msp_list() -> QuerySet[MSP]:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from evaluator.concurrency import save_versioned
+from core.concurrency import save_versioned
 
 from .models import MSP, ClientReference, Contact, ReferenceOutcome, Specialty
 

@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from evaluator.tables import BaseTable
+from core.tables import BaseTable
 
 from .models import MSP
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from evaluator.concurrency import CONFLICT_MESSAGE, EditConflict
+from core.concurrency import CONFLICT_MESSAGE, EditConflict
 
 from . import selectors, services
 from .filters import MSPFilter
@@ -28,11 +29,22 @@ def _require(request: HttpRequest, perm: str) -> None:
 
 
 def _get_msp(pk: int, queryset: QuerySet[MSP] | None = None) -> MSP:
-    return get_object_or_404(queryset if queryset is not None else MSP.objects.all(), pk=pk)
+    return get_object_or_404(queryset if queryset is not None else MSP, pk=pk)
 
 
 def _form_fields(form: Any) -> dict[str, Any]:
     return {name: value for name, value in form.cleaned_data.items() if name != "version"}
+
+
+def _save(form: Any, write: Callable[[dict[str, Any]], Any]) -> Any | None:
+    """What ``write`` returns for the form's values, or None when it refused them (said on the form)."""
+    try:
+        return write(_form_fields(form))
+    except EditConflict as conflict:
+        form.add_conflict(conflict.current)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+    return None
 
 
 class MSPListView(SingleTableMixin, FilterView):
@@ -73,13 +85,8 @@ def msp_create(request: HttpRequest) -> HttpResponse:
     _require(request, "vendors.add_msp")
     form = MSPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        fields = _form_fields(form)
-        specialties = fields.pop("specialties")
-        try:
-            msp = services.msp_create(specialties=specialties, **fields)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        msp = _save(form, lambda f: services.msp_create(**f))
+        if msp is not None:
             messages.success(request, f"{msp.name} was added to the registry.")
             return redirect(msp)
     return render(request, "vendors/msp_form.html", {"form": form})
@@ -93,18 +100,12 @@ def msp_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(msp)
     form = MSPForm(request.POST or None, instance=msp)
     if request.method == "POST" and form.is_valid():
-        fields = _form_fields(form)
-        specialties = fields.pop("specialties")
-        try:
-            services.msp_update(
-                msp=MSP.objects.get(pk=pk), expected_version=form.expected_version, specialties=specialties, **fields
-            )
-        except EditConflict as conflict:
-            form.add_conflict(conflict.current)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Saved {fields['name']}.")
+        # The service gets the record as saved: the form has put its values on ``msp`` already.
+        saved = _save(
+            form, lambda f: services.msp_update(msp=selectors.msp(pk), expected_version=form.expected_version, **f)
+        )
+        if saved is not None:
+            messages.success(request, f"Saved {form.cleaned_data['name']}.")
             return redirect(msp)
     return render(request, "vendors/msp_form.html", {"form": form, "msp": msp})
 
@@ -153,22 +154,20 @@ def contact_form(request: HttpRequest, pk: int, contact_pk: int | None = None) -
     _require(request, "vendors.change_msp")
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        fields = _form_fields(form)
-        try:
-            if contact is None:
-                services.contact_create(msp=msp, **fields)
-            else:
-                services.contact_update(
-                    contact=Contact.objects.get(pk=contact.pk), expected_version=form.expected_version, **fields
-                )
-        except EditConflict as conflict:
-            form.add_conflict(conflict.current)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Saved contact {fields['name']}.")
+        saved = _save(form, lambda fields: _write_contact(msp, contact, form, fields))
+        if saved is not None:
+            messages.success(request, f"Saved contact {form.cleaned_data['name']}.")
             return redirect(msp)
     return render(request, "vendors/contact_form.html", {"form": form, "msp": msp, "contact": contact})
+
+
+def _write_contact(msp: MSP, contact: Contact | None, form: ContactForm, fields: dict[str, Any]) -> Contact:
+    if contact is None:
+        return services.contact_create(msp=msp, **fields)
+    # The service gets the record as saved: the form has put its values on ``contact`` already.
+    return services.contact_update(
+        contact=selectors.contact(contact.pk), expected_version=form.expected_version, **fields
+    )
 
 
 def reference_form(request: HttpRequest, pk: int, reference_pk: int | None = None) -> HttpResponse:
@@ -180,25 +179,21 @@ def reference_form(request: HttpRequest, pk: int, reference_pk: int | None = Non
         return redirect(msp)
     form = ReferenceForm(request.POST or None, instance=reference)
     if request.method == "POST" and form.is_valid():
-        fields = _form_fields(form)
-        try:
-            if reference is None:
-                services.reference_create(msp=msp, by=request.user, **fields)
-            else:
-                services.reference_update(
-                    reference=ClientReference.objects.get(pk=reference.pk),
-                    expected_version=form.expected_version,
-                    by=request.user,
-                    **fields,
-                )
-        except EditConflict as conflict:
-            form.add_conflict(conflict.current)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Saved reference {fields['client']}.")
+        saved = _save(form, lambda fields: _write_reference(msp, reference, form, fields, by=request.user))
+        if saved is not None:
+            messages.success(request, f"Saved reference {form.cleaned_data['client']}.")
             return redirect(msp)
     return render(request, "vendors/reference_form.html", {"form": form, "msp": msp, "reference": reference})
+
+
+def _write_reference(
+    msp: MSP, reference: ClientReference | None, form: ReferenceForm, fields: dict[str, Any], *, by: Any
+) -> ClientReference:
+    if reference is None:
+        return services.reference_create(msp=msp, by=by, **fields)
+    return services.reference_update(
+        reference=selectors.reference(reference.pk), expected_version=form.expected_version, by=by, **fields
+    )
 
 
 @require_POST

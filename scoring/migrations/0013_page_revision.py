@@ -1,11 +1,11 @@
-"""The data's revision that cached pages are keyed by (evaluator.revision): a sequence on PostgreSQL.
+"""The data's revision that cached pages are keyed by (core.revision): a sequence on PostgreSQL.
 
 Undone, it is left in place (running processes keep moving it); done again, it is reused.
 """
 
 from django.db import migrations
 
-from evaluator import revision
+from core import revision
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from evaluator.concurrency import VersionedModel
+from core.concurrency import VersionedModel
 from scoring import terms
 from scoring.guide import (
     CO_MANAGED_ARRANGEMENTS,

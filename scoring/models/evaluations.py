@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from evaluator.concurrency import VersionedModel
+from core.concurrency import VersionedModel
 from scoring.models.library import AppliesTo, CriterionKind, Model
 from scoring.terms import MONEY
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from evaluator.concurrency import VersionedModel
+from core.concurrency import VersionedModel
 
 
 class Model(models.TextChoices):

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, may_own_evaluation
-from evaluator import revision
 from scoring import record, terms
 from scoring.models import (
     Assignment,
@@ -32,11 +31,10 @@ from scoring.models import (
     ReferenceCheck,
     Requirement,
     RequirementMet,
-    Score,
     Status,
     Waiver,
 )
-from scoring.package import Package, PackageError, vendor_key
+from scoring.package import Package, PackageError, bulk, vendor_key
 from scoring.package.export import PACKAGE_RATIONALE, evaluation_export
 from scoring.results import refresh_ranking
 from scoring.services.common import save_with_reason
@@ -427,7 +425,7 @@ def _load_scores(
     owner: AbstractBaseUser,
     reason: str,
 ) -> None:
-    _insert_scores(
+    bulk.insert_scores(
         [
             (
                 assignment_of[s["evaluator"]].pk,
@@ -503,63 +501,6 @@ def _loaded_award(
     award.package_digest = record.digest(evaluation_export(evaluation))
     save_with_reason(award, reason=reason, update_fields=["package_digest"])
     return award
-
-
-# From this many scores an import streams them to PostgreSQL with COPY: 44,250 scores and their
-# history rows take under a second that way, against several through INSERT statements.
-COPY_SCORES_FROM = 2000
-
-
-# COPY's text format: a backslash, tab, newline or carriage return in a value is escaped; NULL is \N.
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value: object) -> str:
-    return "\\N" if value is None else str(value).translate(_COPY_ESCAPES)
-
-
-def _insert_scores(
-    rows: list[tuple[int, int, int, int, str]],
-    owner: AbstractBaseUser,
-    *,
-    reason: str = "",
-    copy_from: int | None = None,
-) -> None:
-    """Create scores from (assignment, bid, criterion, score, note) rows, marked ``from_package``,
-    with their history rows ("+", by ``owner``, with ``reason``), exactly as ``bulk_create_with_history``
-    does. The rows' bids are new: they have no other score."""
-    if connection.vendor != "postgresql" or len(rows) < (COPY_SCORES_FROM if copy_from is None else copy_from):
-        scores = [
-            Score(assignment_id=a, bid_id=b, criterion_id=c, score=score, note=note, from_package=True)
-            for a, b, c, score, note in rows
-        ]
-        bulk_create_with_history(scores, Score, default_user=owner, default_change_reason=reason or None)
-        return
-    now = timezone.now()
-    table, history = Score._meta.db_table, Score.history.model._meta.db_table
-    columns = "id, assignment_id, bid_id, criterion_id, score, note, from_package, updated_at"
-    stamp = now.isoformat()
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor, for COPY, which Django's wrappers do not see:
-        revision.changed(connection)  # so the cached pages are told of the write here
-        # COPY's text format, written here in one piece (far quicker than a write_row per row);
-        # the ids come from the table's own default.
-        with raw.copy(
-            f"COPY {table} (assignment_id, bid_id, criterion_id, score, note, from_package, updated_at) FROM STDIN"
-        ) as copy:
-            copy.write(
-                "".join(
-                    f"{a}\t{b}\t{c}\t{_copy_value(score)}\t{_copy_value(note)}\tt\t{stamp}\n"
-                    for a, b, c, score, note in rows
-                )
-            )
-        # Their history rows, made by the database from the rows just copied (the bids are new:
-        # every score of theirs is one of these).
-        cursor.execute(
-            f"INSERT INTO {history} ({columns}, history_date, history_type, history_user_id, "  # noqa: S608
-            f"history_change_reason) SELECT {columns}, %s, '+', %s, %s FROM {table} WHERE bid_id = ANY(%s)",
-            [now, owner.pk, reason or None, sorted({b for _, b, _, _, _ in rows})],
-        )
 
 
 def _references(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.utils import timezone
@@ -20,7 +20,17 @@ from scoring.rules import can
 from scoring.templatetags.scoring_extras import money
 from vendors.models import ClientReference
 
-Split = list[tuple[str, str, str]]  # function's label, its owner's label, "dropped", "finger" or ""
+
+class SplitRow(NamedTuple):
+    """One function of a co-managed split: its label, its owner's label, and its risk."""
+
+    label: str
+    owner: str
+    dropped: bool  # nobody owns it
+    finger_pointing: bool  # shared: two owners
+
+
+Split = list[SplitRow]
 
 
 def over_budget(monthly_cost: Decimal, budget: Decimal | None) -> Decimal | None:
@@ -32,11 +42,13 @@ def responsibility_split(bid: Bid, risks: guide.SplitRisks) -> Split:
     """Each function of a co-managed split with its owner and its risk: dropped (nobody owns it) or
     finger-pointing (shared)."""
 
-    def risk(function: str) -> str:
-        return "dropped" if function in risks.dropped else "finger" if function in risks.finger_pointing else ""
-
     return [
-        (label, guide.OWNERS.get(bid.responsibilities.get(function, ""), ""), risk(function))
+        SplitRow(
+            label=label,
+            owner=guide.OWNERS.get(bid.responsibilities.get(function, ""), ""),
+            dropped=function in risks.dropped,
+            finger_pointing=function in risks.finger_pointing,
+        )
         for function, label in guide.RESPONSIBILITY_FUNCTIONS.items()
     ]
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from evaluator.history import HistoryEntry
+from core.history import HistoryEntry
 from scoring import selectors
 from scoring.models import Evaluation, PackageLoad
 from scoring.pages.page import Page

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from evaluator.concurrency import save_versioned
+from core.concurrency import save_versioned
 from scoring import ranking, selectors, terms
 from scoring.models import (
     Bid,

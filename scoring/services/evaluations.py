@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from evaluator.concurrency import EditConflict, save_versioned
+from core.concurrency import EditConflict, save_versioned
 from scoring.models import (
     AppliesTo,
     Assignment,

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
-from evaluator.history import acting_as
+from core.history import acting_as
 from scoring.models import (
     Evaluation,
     LockedWriteAttempt,

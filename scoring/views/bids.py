@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from evaluator.concurrency import EditConflict
+from core.concurrency import EditConflict
 from scoring import ranking, selectors, services
 from scoring.forms import (
     BidForm,

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from evaluator.concurrency import EditConflict
+from core.concurrency import EditConflict
 from scoring import selectors, services
 from scoring.forms import (
     CandidateInviteForm,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from evaluator.pagecache import cached_page
+from core.pagecache import cached_page
 from scoring.models import Evaluation
 from scoring.pages.dashboard import dashboard_page
 from scoring.views.access import evaluation_view

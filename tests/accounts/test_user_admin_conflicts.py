@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group, User
 
-from evaluator.concurrency import CONFLICT_MESSAGE, fingerprint
+from core.concurrency import CONFLICT_MESSAGE, fingerprint
 from tests.conftest import client_for, make_user
 
 

@@ -29,7 +29,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evaluator.history import acting_as
+from core.history import acting_as
 from scoring import services
 from scoring.models import Assignment, Award, Evaluation
 from tests.browser.test_registry_journey import log_in

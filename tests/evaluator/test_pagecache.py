@@ -1,4 +1,4 @@
-"""Whole pages cached per person (evaluator.pagecache) until the data's revision moves (evaluator.revision).
+"""Whole pages cached per person (core.pagecache) until the data's revision moves (core.revision).
 
 A cached page must never outlive a change to anything it shows, nor reach anyone but the person it
 was drawn for: each test draws a page, makes a change by one of the ways the app writes, and checks
@@ -21,7 +21,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.roles import EXECUTIVE
-from evaluator import revision
+from core import revision
 from notifications.models import Notification, Reminder
 from scoring import services
 from scoring.models import Bid

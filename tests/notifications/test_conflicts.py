@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from evaluator.concurrency import CONFLICT_MESSAGE
+from core.concurrency import CONFLICT_MESSAGE
 from notifications.models import Preference, Schedule
 from tests.conftest import client_for
 from tests.scoring.factories import make_evaluation

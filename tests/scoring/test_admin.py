@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from evaluator.concurrency import CONFLICT_MESSAGE
+from core.concurrency import CONFLICT_MESSAGE
 from scoring.models import QuestionTemplate, RequirementTemplate
 from tests.conftest import client_for
 

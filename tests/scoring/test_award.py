@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import EVALUATOR, EXECUTIVE
-from evaluator.history import acting_as
+from core.history import acting_as
 from scoring import ranking, record, selectors, services
 from scoring.models import Assignment, Award, Bid, Evaluation, LockedRecord, LockedWriteAttempt, Score
 from scoring.package import export
@@ -428,7 +428,7 @@ def test_history_rows_cant_be_changed_or_deleted_on_postgresql(awarded):
 
 
 def test_every_history_table_is_guarded():
-    from evaluator import append_only
+    from core import append_only
 
     tables = append_only.history_tables()
     assert {"scoring_historicalaward", "scoring_historicalscore", "vendors_historicalmsp"} <= set(tables)

@@ -19,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import EVALUATOR, PROCUREMENT
-from evaluator.concurrency import CONFLICT_MESSAGE, EditConflict
+from core.concurrency import CONFLICT_MESSAGE, EditConflict
 from scoring import selectors, services
 from scoring.models import Candidate, Evaluation, LockedWriteAttempt
 from scoring.package import PackageError, export, loads, parse_package

@@ -1,4 +1,4 @@
-"""A large import streams its scores to PostgreSQL with COPY (``loading._insert_scores``): the rows and
+"""A large import streams its scores to PostgreSQL with COPY (``bulk.insert_scores``): the rows and
 their history rows are exactly those the INSERT path writes, and the import stays all or nothing."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 
 from scoring import services
 from scoring.models import Evaluation, Score
-from scoring.package import loading
+from scoring.package import bulk, loading
 
 from .factories import load, scored_package
 
@@ -36,7 +36,7 @@ def test_copied_scores_and_history_are_those_the_insert_path_writes(procurement,
     for entry, note in zip(package["scores"], notes, strict=False):
         entry["note"] = note
     by_insert = load(procurement, package)
-    monkeypatch.setattr(loading, "COPY_SCORES_FROM", 1)
+    monkeypatch.setattr(bulk, "COPY_SCORES_FROM", 1)
     package["evaluation"]["title"] = "Budget check by COPY"
     by_copy = load(procurement, package)
 
@@ -62,7 +62,7 @@ def test_copied_scores_and_history_are_those_the_insert_path_writes(procurement,
 
 
 def test_an_import_failing_after_the_copy_leaves_nothing_behind(procurement, monkeypatch):
-    monkeypatch.setattr(loading, "COPY_SCORES_FROM", 1)
+    monkeypatch.setattr(bulk, "COPY_SCORES_FROM", 1)
 
     def broken(*args, **kwargs):
         raise DatabaseError("simulated failure after the scores were copied")

@@ -458,7 +458,7 @@ def test_reminders_skip_a_loaded_award_without_a_winner_and_count_one_with_a_win
 
     # Acme's 36-month term, counted from the load: notice 90 days before it ends.
     award = Award.objects.get(evaluation=with_winner)
-    end = reminders._add_months(award.decided_on, 36)
+    end = reminders.add_months(award.decided_on, 36)
     found = reminders.after_award(end - timedelta(days=10))
     assert {(d.rule, d.evaluation.pk) for d in found} == {("contract-ending", with_winner.pk)}
     assert reminders.after_award(today) == []

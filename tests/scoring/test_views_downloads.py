@@ -403,7 +403,7 @@ def test_it_renders_the_dashboard_in_a_fixed_number_of_queries(procurement):
     # was computed, the bids' versions and MSP names, the criteria; 11 the assignments with their evaluators,
     # 12 the candidate counts, 13 the conflicts of interest with evaluator and MSP,
     # 14 the navbar's count of unread notifications.
-    # Served from the page cache: 1 session, 2 user, 3 the data's revision (evaluator.revision).
+    # Served from the page cache: 1 session, 2 user, 3 the data's revision (core.revision).
     assert counts == [(14, 3), (14, 3)]
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from evaluator.concurrency import CONFLICT_MESSAGE, EditConflict, save_versioned
+from core.concurrency import CONFLICT_MESSAGE, EditConflict, save_versioned
 from tests.conftest import client_for, make_user
 from vendors import services
 from vendors.models import MSP, ClientReference, Contact

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from evaluator.concurrency import EditConflict
+from core.concurrency import EditConflict
 from vendors import services
 from vendors.models import MSP, ClientReference, Contact, ReferenceOutcome, Specialty
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.roles import may_own_evaluation
-from evaluator.history import acting_as
+from core.history import acting_as
 from scoring.models import PackageLoad
 from scoring.package import PackageError, loading, loads, parse_package
 

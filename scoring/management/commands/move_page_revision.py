@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluator import revision
+from core import revision
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
-from evaluator.history import acting_as
+from core.history import acting_as
 from scoring import services as scoring_services
 from scoring.guide import FULLY_MANAGED_INCLUSIONS
 from scoring.models import Evaluation, Model, Organization, RequirementTemplate, Status

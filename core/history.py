@@ -43,6 +43,18 @@ class HistoryEntry:
     username: str = ""
 
     @property
+    def is_create(self) -> bool:
+        return self.action == "create"
+
+    @property
+    def is_delete(self) -> bool:
+        return self.action == "delete"
+
+    @property
+    def is_update(self) -> bool:
+        return self.action == "update"
+
+    @property
     def record_ref(self) -> str:
         """Kind and id, as the audit trail names a record: "Bid 12"."""
         return f"{self.kind} {self.object_id}"
@@ -94,44 +106,18 @@ def entries(
     if not records:
         return []
     model = records[0].instance_type
-    by_object: dict[Any, list[Any]] = defaultdict(list)
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        by_object[record.id].append(record)
-
-    pairs = []
-    needed: dict[type, set[Any]] = defaultdict(set)
     hidden = HIDDEN_FIELDS | set(exclude)
     initial_fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in hidden]
-    for rows in by_object.values():
+    pairs = []
+    needed: dict[type, set[Any]] = defaultdict(set)
+    for rows in _by_object(records).values():
         previous = None
         for record in rows:
-            if previous is not None:
-                changes = record.diff_against(previous, excluded_fields=exclude).changes
-            elif record.history_type == "+":
-                # A creation shows the values the record started with.
-                changes = [
-                    SimpleNamespace(field=f.name, old=None, new=getattr(record, f.attname))
-                    for f in initial_fields
-                    if getattr(record, f.attname) not in (None, "", [], {})
-                ]
-            else:
-                changes = []
+            changes = _raw_changes(record, previous, initial_fields, exclude)
             pairs.append((record, changes))
-            for change in changes:
-                model_field = model._meta.get_field(change.field)
-                if model_field.many_to_many:
-                    target = model_field.related_model
-                    for value in (change.old or []) + (change.new or []):
-                        needed[target].add(value.get(target._meta.model_name))
-                elif model_field.is_relation:
-                    needed[model_field.related_model].update({change.old, change.new} - {None})
+            _note_related(model, changes, needed)
             previous = record
-    related = {
-        (target, obj.pk): str(obj)
-        for target, ids in needed.items()
-        for obj in target._default_manager.filter(pk__in=ids)
-    }
-
+    related = _related_names(needed)
     result = []
     for record, changes in pairs:
         shown = [
@@ -143,24 +129,67 @@ def entries(
             for c in changes
             if c.field not in hidden
         ]
-        action = ACTIONS[record.history_type]
-        if action == "update" and not shown:
+        if ACTIONS[record.history_type] == "update" and not shown:
             continue
-        user = record.history_user
-        result.append(
-            HistoryEntry(
-                when=record.history_date,
-                who=(user.get_full_name() or user.get_username()) if user else "system",
-                action=action,
-                record=f"{label}: {describe(record) if describe else record.instance}",
-                reason=record.history_change_reason or "",
-                changes=shown,
-                kind=label,
-                object_id=record.id,
-                username=user.get_username() if user else "",
-            )
-        )
+        result.append(_entry(record, shown, label=label, describe=describe))
     return result
+
+
+def _by_object(records: list[Any]) -> dict[Any, list[Any]]:
+    """Each object's historical rows, oldest first."""
+    by_object: dict[Any, list[Any]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        by_object[record.id].append(record)
+    return by_object
+
+
+def _raw_changes(record: Any, previous: Any, initial_fields: list[Any], exclude: Collection[str]) -> list[Any]:
+    """What ``record`` changed since ``previous`` (the row before it of the same object)."""
+    if previous is not None:
+        return record.diff_against(previous, excluded_fields=exclude).changes
+    if record.history_type == "+":
+        # A creation shows the values the record started with.
+        return [
+            SimpleNamespace(field=f.name, old=None, new=getattr(record, f.attname))
+            for f in initial_fields
+            if getattr(record, f.attname) not in (None, "", [], {})
+        ]
+    return []
+
+
+def _note_related(model: type[models.Model], changes: list[Any], needed: dict[type, set[Any]]) -> None:
+    """Add the ids of related objects the changes name, to read their names in one query per model."""
+    for change in changes:
+        model_field = model._meta.get_field(change.field)
+        if model_field.many_to_many:
+            target = model_field.related_model
+            for value in (change.old or []) + (change.new or []):
+                needed[target].add(value.get(target._meta.model_name))
+        elif model_field.is_relation:
+            needed[model_field.related_model].update({change.old, change.new} - {None})
+
+
+def _related_names(needed: dict[type, set[Any]]) -> dict[tuple[type, Any], str]:
+    return {
+        (target, obj.pk): str(obj)
+        for target, ids in needed.items()
+        for obj in target._default_manager.filter(pk__in=ids)
+    }
+
+
+def _entry(record: Any, shown: list[Change], *, label: str, describe: Callable[[Any], str] | None) -> HistoryEntry:
+    user = record.history_user
+    return HistoryEntry(
+        when=record.history_date,
+        who=(user.get_full_name() or user.get_username()) if user else "system",
+        action=ACTIONS[record.history_type],
+        record=f"{label}: {describe(record) if describe else record.instance}",
+        reason=record.history_change_reason or "",
+        changes=shown,
+        kind=label,
+        object_id=record.id,
+        username=user.get_username() if user else "",
+    )
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """The data's revision: a number that moves on whenever anything the app shows is written.
 
-Cached whole pages (``evaluator.pagecache``) are keyed by it, so a page is served
+Cached whole pages (``core.pagecache``) are keyed by it, so a page is served
 from the cache only while nothing has been written since it was drawn.
 
 Every write the app makes goes through Django's database connections, so a

@@ -2,7 +2,7 @@
 
 A page is cached under a key made of who asks (the user and their CSRF secret, which
 the page's forms carry), what they ask for (the path and the query string), the data's
-revision (``evaluator.revision``: it moves with every write, so any change to
+revision (``core.revision``: it moves with every write, so any change to
 anything a page shows, or to who may see it, is a new key), today's date (deadlines,
 expired evidence) and the code that draws pages. A page is therefore served from the
 cache only to the person it was drawn for, only while nothing has been written
@@ -34,7 +34,17 @@ from . import revision
 CACHE = "pages"
 # What draws pages: a deployment that changes any of it (code, templates, static files,
 # pinned libraries) starts new keys.
-_SOURCES = ("templates", "static", "accounts", "evaluator", "notifications", "scoring", "vendors", "requirements.txt")
+_SOURCES = (
+    "templates",
+    "static",
+    "accounts",
+    "core",
+    "evaluator",
+    "notifications",
+    "scoring",
+    "vendors",
+    "requirements.txt",
+)
 # Response headers a cached page keeps (the middleware adds the rest on every answer).
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary")
 

@@ -1,30 +1,13 @@
-"""Who is reminded of what, and when: one small function per rule, a sweep, and delivery.
-
-A rule looks at the records on a given day and returns what is ``Due``: a
-reminder for one person about one thing for one period. The sweep records each
-``Due`` as a ``Reminder`` row under a uniqueness constraint *before* anything is
-sent, so running it twice (or on two workers at once) sends nothing twice.
-Delivery then emails it (HTML and plain text, with a link) unless the person
-asked for a daily digest; the in-app notification is there either way.
-"""
+"""The rules: each looks at the records on a day (or at one event) and returns what is ``Due``."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import EXECUTIVE
 from scoring.models import (
@@ -40,9 +23,7 @@ from scoring.models import (
     Status,
 )
 
-from .models import DEFAULT_SCHEDULE, Delivery, Notification, Preference, Reminder, Rule, Schedule
-
-logger = logging.getLogger(__name__)
+from ..models import DEFAULT_SCHEDULE, Rule, Schedule
 
 
 @dataclass(frozen=True)
@@ -224,7 +205,7 @@ def decision_overdue(today: date) -> list[Due]:
     return found
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for candidate in (31, 30, 29, 28):
@@ -249,9 +230,9 @@ def after_award(today: date) -> list[Due]:
     schedules = _schedules(a.evaluation for a in awards)
     for award in awards:
         evaluation, start = award.evaluation, award.decided_on
-        end = _add_months(start, award.bid.contract_term_months)
+        end = add_months(start, award.bid.contract_term_months)
         quarter = 1
-        while (review := _add_months(start, 3 * quarter)) <= today:
+        while (review := add_months(start, 3 * quarter)) <= today:
             if today < review + timedelta(days=7) and review < end:
                 found.append(
                     Due(
@@ -379,282 +360,3 @@ def award_proposed(award: Award) -> list[Due]:
         )
         for executive in _executives(evaluation)
     ]
-
-
-# --- Sweep -------------------------------------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    recorded: list[Reminder] = field(default_factory=list)
-    already: int = 0
-    skipped: list[str] = field(default_factory=list)  # why someone was left out
-    failed_rules: list[str] = field(default_factory=list)
-
-
-def record(dues: Iterable[Due], result: SweepResult | None = None) -> SweepResult:
-    """Record each due reminder once (the database refuses a second copy), with its notification.
-
-    What was recorded before is looked up first and the rest written in bulk. If another sweep
-    records some of the same reminders at that very moment, the bulk write fails as a whole and
-    they are recorded one by one, each refused copy counted as sent already.
-    """
-    result = result or SweepResult()
-    preferences = {p.user_id: p for p in Preference.objects.all()}
-    wanted: dict[tuple[str, str, int, str], Reminder] = {}
-    for due in dues:
-        person = due.recipient
-        if not person.is_active:
-            result.skipped.append(f"{due.title} → {person.get_username()}: the account is deactivated")
-            continue
-        preference = preferences.get(person.pk)
-        if not due.essential and preference is not None and not preference.optional:
-            result.skipped.append(f"{due.title} → {person.get_username()}: opted out of optional reminders")
-            continue
-        digest = preference is not None and preference.mode == Preference.Mode.DIGEST
-        key = (due.rule, due.subject_key, person.pk, due.period)
-        if key in wanted:
-            result.already += 1
-            continue
-        wanted[key] = Reminder(
-            rule=due.rule,
-            subject_key=due.subject_key,
-            recipient=person,
-            period=due.period,
-            evaluation=due.evaluation,
-            title=due.title[:200],
-            body=due.body,
-            url=due.url,
-            essential=due.essential,
-            delivery=Delivery.DIGEST if digest else Delivery.PENDING,
-        )
-    for key in _recorded_before(wanted):
-        del wanted[key]
-        result.already += 1
-    fresh = list(wanted.values())
-    try:
-        with transaction.atomic():
-            recorded = bulk_create_with_history(fresh, Reminder, batch_size=BATCH)
-            Notification.objects.bulk_create(
-                [Notification(user_id=r.recipient_id, reminder=r) for r in recorded], batch_size=BATCH
-            )
-    except IntegrityError:
-        for reminder in fresh:
-            reminder.pk = None
-            try:
-                with transaction.atomic():
-                    reminder.save()
-                    Notification.objects.create(user_id=reminder.recipient_id, reminder=reminder)
-            except IntegrityError:
-                result.already += 1
-                continue
-            result.recorded.append(reminder)
-    else:
-        result.recorded.extend(recorded)
-    return result
-
-
-BATCH = 500  # rows per statement when recording, ids per query when looking up, reminders per delivery task
-
-
-def _recorded_before(wanted: dict[tuple[str, str, int, str], Reminder]) -> set[tuple[str, str, int, str]]:
-    """Which of ``wanted`` (by rule, subject, recipient and period) are recorded already."""
-    by_rule: dict[str, list[str]] = {}
-    for rule, subject_key, _, _ in wanted:
-        by_rule.setdefault(rule, []).append(subject_key)
-    found = set()
-    for rule, subject_keys in by_rule.items():
-        unique = sorted(set(subject_keys))
-        for start in range(0, len(unique), BATCH):
-            rows = Reminder.objects.filter(rule=rule, subject_key__in=unique[start : start + BATCH]).values_list(
-                "rule", "subject_key", "recipient_id", "period"
-            )
-            found.update(row for row in rows if row in wanted)
-    return found
-
-
-def sweep(today: date | None = None, *, deliver: Callable[[int], Any] | None = None) -> SweepResult:
-    """Every rule for ``today``: record what is due, then hand each immediate reminder to ``deliver``.
-
-    ``deliver`` defaults to enqueueing the Celery task after commit (eager without a broker).
-    """
-    today = today or timezone.localdate()
-    result = SweepResult()
-    for name, rule in RULES.items():
-        try:
-            dues = rule(today)
-        except Exception as exc:  # one broken rule must not stop the others
-            logger.exception("Reminder rule %s failed", name)
-            result.failed_rules.append(f"{name}: {exc}")
-            continue
-        record(dues, result)
-    dispatch(result.recorded, deliver)
-    return result
-
-
-def dispatch(reminders: Iterable[Reminder], deliver: Callable[[int], Any] | None = None) -> None:
-    """Hand each reminder to be emailed at once to ``deliver`` (an id at a time), or by default to
-    Celery after the transaction commits, in batches of ``BATCH`` (see ``deliver_many``)."""
-    pending = [reminder.pk for reminder in reminders if reminder.delivery == Delivery.PENDING]
-    if deliver is not None:
-        for reminder_id in pending:
-            deliver(reminder_id)
-        return
-    from .tasks import deliver_reminders
-
-    for start in range(0, len(pending), BATCH):
-        batch = pending[start : start + BATCH]
-        transaction.on_commit(lambda batch=batch: deliver_reminders.delay(batch))
-
-
-def notify(dues: Iterable[Due]) -> None:
-    """An event's reminders: recorded now, delivered after the event's transaction commits."""
-    dispatch(record(dues).recorded)
-
-
-# --- Delivery ----------------------------------------------------------------------------------
-
-
-class NoAddress(Exception):
-    pass
-
-
-def _email(person: AbstractBaseUser, subject: str, context: dict[str, Any]) -> EmailMultiAlternatives:
-    if not person.email:
-        raise NoAddress(f"{person.get_username()} has no email address")
-    context = {"site_url": settings.SITE_URL, "person": person, **context}
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("notifications/email.txt", context),
-        to=[person.email],
-    )
-    message.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
-    return message
-
-
-def deliver(reminder_id: int) -> str:
-    """Email one reminder; returns its delivery state. Mail errors propagate so the task can retry."""
-    with transaction.atomic():
-        reminder = Reminder.objects.select_for_update().select_related("recipient").get(pk=reminder_id)
-        if reminder.delivery != Delivery.PENDING:
-            return reminder.delivery  # sent already (a retry after a lost ack), or not for email
-        reminder.attempts += 1
-        reminder.save(update_fields=["attempts"])
-    try:
-        message = _email(reminder.recipient, reminder.title, {"reminders": [reminder]})
-    except NoAddress as exc:
-        _finish(reminder, Delivery.SKIPPED, str(exc))
-        logger.warning("Reminder %s not emailed: %s", reminder.pk, exc)
-        return Delivery.SKIPPED
-    message.send()
-    _finish(reminder, Delivery.SENT)
-    return Delivery.SENT
-
-
-@dataclass
-class Delivered:
-    sent: int = 0
-    skipped: int = 0
-    retry: list[int] = field(default_factory=list)  # mail failed: for the retrying single-reminder task
-
-
-def deliver_many(reminder_ids: Iterable[int]) -> Delivered:
-    """Email a batch of reminders over one connection to the mail server.
-
-    Those another worker holds, or that went out already, are left alone. A reminder whose
-    mail fails stays pending, in ``retry``, for ``deliver`` to try again with back-off.
-    """
-    outcome = Delivered()
-    with transaction.atomic():
-        batch = list(
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
-            .filter(pk__in=list(reminder_ids), delivery=Delivery.PENDING)
-            .order_by("pk")
-        )
-        for reminder in batch:
-            reminder.attempts += 1
-        Reminder.objects.filter(pk__in=[r.pk for r in batch]).update(attempts=F("attempts") + 1)
-        Reminder.history.bulk_history_create(batch, update=True)
-    now = timezone.now()
-    done: list[Reminder] = []
-    connection = get_connection()
-    try:
-        connection.open()  # one connection for the whole batch
-    except Exception:  # each message then tries on its own, and fails to the retrying task
-        logger.exception("Could not open a connection to the mail server")
-    try:
-        for reminder in batch:
-            try:
-                message = _email(reminder.recipient, reminder.title, {"reminders": [reminder]})
-            except NoAddress as exc:
-                _set(reminder, Delivery.SKIPPED, str(exc))
-                logger.warning("Reminder %s not emailed: %s", reminder.pk, exc)
-                outcome.skipped += 1
-                done.append(reminder)
-                continue
-            message.connection = connection
-            try:
-                message.send()
-            except Exception:  # this one goes to the retrying task; the batch goes on
-                logger.exception("Reminder %s: mail failed, to be retried", reminder.pk)
-                outcome.retry.append(reminder.pk)
-                continue
-            _set(reminder, Delivery.SENT, now=now)
-            outcome.sent += 1
-            done.append(reminder)
-    finally:
-        connection.close()
-    with transaction.atomic():
-        sent = [r.pk for r in done if r.delivery == Delivery.SENT]
-        Reminder.objects.filter(pk__in=sent).update(delivery=Delivery.SENT, error="", sent_at=now)
-        for reminder in done:
-            if reminder.delivery != Delivery.SENT:
-                Reminder.objects.filter(pk=reminder.pk).update(delivery=reminder.delivery, error=reminder.error)
-        Reminder.history.bulk_history_create(done, update=True)
-    return outcome
-
-
-def _set(reminder: Reminder, delivery: str, error: str = "", *, now: datetime | None = None) -> None:
-    reminder.delivery = delivery
-    reminder.error = error
-    reminder.sent_at = (now or timezone.now()) if delivery == Delivery.SENT else None
-
-
-def _finish(reminder: Reminder, delivery: str, error: str = "") -> None:
-    _set(reminder, delivery, error)
-    reminder.save(update_fields=["delivery", "error", "sent_at"])
-
-
-def mark_failed(reminder_id: int, error: str) -> None:
-    reminder = Reminder.objects.get(pk=reminder_id)
-    if reminder.delivery == Delivery.PENDING:
-        _finish(reminder, Delivery.FAILED, error[:2000])
-        logger.error("Reminder %s failed for good: %s", reminder_id, error)
-
-
-def send_digests() -> int:
-    """One email per person with every reminder waiting for their daily digest; returns emails sent."""
-    sent = 0
-    waiting = Reminder.objects.filter(delivery=Delivery.DIGEST).select_related("recipient").order_by("recipient", "pk")
-    by_person: dict[int, list[Reminder]] = {}
-    for reminder in waiting:
-        by_person.setdefault(reminder.recipient_id, []).append(reminder)
-    for reminders in by_person.values():
-        person = reminders[0].recipient
-        try:
-            _email(person, f"Your reminders: {len(reminders)} today", {"reminders": reminders}).send()
-        except NoAddress as exc:
-            for reminder in reminders:
-                _finish(reminder, Delivery.SKIPPED, str(exc))
-            continue
-        except Exception as exc:  # the next digest tries again
-            logger.exception("Digest for %s failed", person)
-            for reminder in reminders:
-                reminder.error = str(exc)[:2000]
-                reminder.save(update_fields=["error"])
-            continue
-        for reminder in reminders:
-            _finish(reminder, Delivery.SENT)
-        sent += 1
-    return sent
