@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from core.concurrency import CONFLICT_MESSAGE
 from notifications.models import Preference, Schedule
 from tests.conftest import client_for
 from tests.scoring.factories import make_evaluation
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def schedule_data(version: int | None, **days: int) -> dict[str, Any]:

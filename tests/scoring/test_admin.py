@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from core.concurrency import CONFLICT_MESSAGE
 from scoring.models import QuestionTemplate, RequirementTemplate
 from tests.conftest import client_for
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_a_stale_question_template_edit_is_refused(admin_user):

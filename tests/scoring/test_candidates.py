@@ -44,11 +44,6 @@ from .factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def evaluation(procurement) -> Evaluation:
     """A fully managed draft evaluation owned by Priya."""

@@ -51,11 +51,6 @@ from vendors.models import MSP, ClientReference, Contact
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- The locked evaluation and what it serves --------------------------------------------------
 
 

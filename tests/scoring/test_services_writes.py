@@ -41,11 +41,6 @@ from .factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def w(procurement, evaluator) -> SimpleNamespace:
     """The default evaluation in scoring: Acme (1,000 a month) and Beacon (2,000, no references), Evan assigned."""

@@ -33,11 +33,6 @@ from .factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(procurement, evaluator) -> SimpleNamespace:
     """Priya's running evaluation (see ``running_evaluation``): Evan assigned, Sam assigned and submitted.

@@ -31,11 +31,6 @@ from .factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def evaluation(procurement) -> Evaluation:
     return make_evaluation(procurement)

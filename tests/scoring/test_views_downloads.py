@@ -54,11 +54,6 @@ from .factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ranked(procurement, evaluator) -> SimpleNamespace:
     evaluation = make_evaluation(procurement)

@@ -38,11 +38,6 @@ from .factories import (
 NOBODY_SUBMITTED = {"Acme Managed IT": 25.0, "Beacon IT": 12.5}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def w(procurement, evaluator) -> SimpleNamespace:
     """Priya's fully managed evaluation in scoring: Acme (1,000 a month) and Beacon (2,000); Evan and Sam assigned."""

@@ -98,12 +98,6 @@ def registry_state() -> list[tuple[Any, ...]]:
     ]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    """The role fixtures hash a password each; the production hasher would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def other_msp(db) -> MSP:
     return services.msp_create(name="Summit Tech Partners", offers_co_managed=True)
