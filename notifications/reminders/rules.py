@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.urls import reverse
@@ -51,9 +52,11 @@ def _in_days(days: int) -> str:
     return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
 
 
-def _owner_then_executives(evaluation: Evaluation) -> list[tuple[User, bool]]:
-    """(person, essential): the owner's own deadline, and the executives', whom it concerns too."""
-    return [(evaluation.owner, True), *((person, False) for person in _executives(evaluation))]
+def _owner_then_executives(evaluation: Evaluation, **due: Any) -> list[Due]:
+    """The same reminder to the owner (their own deadline: essential) and to the executives, whom it
+    concerns too; ``due`` is the rest of each ``Due``, the same for all of them."""
+    people = [(evaluation.owner, True), *((person, False) for person in _executives(evaluation))]
+    return [Due(recipient=person, essential=essential, evaluation=evaluation, **due) for person, essential in people]
 
 
 def _executives(evaluation: Evaluation) -> list[User]:
@@ -188,20 +191,15 @@ def decision_overdue(today: date) -> list[Due]:
             f"The decision on “{evaluation.title}” was due on {evaluation.decision_due:%d %b %Y} "
             "and no award has been approved."
         )
-        for person, essential in _owner_then_executives(evaluation):
-            found.append(
-                Due(
-                    rule=Rule.DECISION_OVERDUE,
-                    subject_key=f"evaluation:{evaluation.pk}",
-                    recipient=person,
-                    period=f"late-{week}",
-                    evaluation=evaluation,
-                    title=f"Decision overdue: “{evaluation.title}”",
-                    body=text,
-                    url=reverse("scoring:award", args=[evaluation.pk]),
-                    essential=essential,
-                )
-            )
+        found += _owner_then_executives(
+            evaluation,
+            rule=Rule.DECISION_OVERDUE,
+            subject_key=f"evaluation:{evaluation.pk}",
+            period=f"late-{week}",
+            title=f"Decision overdue: “{evaluation.title}”",
+            body=text,
+            url=reverse("scoring:award", args=[evaluation.pk]),
+        )
     return found
 
 
@@ -257,20 +255,15 @@ def after_award(today: date) -> list[Due]:
                 f"The {award.bid.contract_term_months}-month term with {award.bid.vendor_name} ends on "
                 f"{end:%d %b %Y}: decide whether to renew, or use the exit clause, in time."
             )
-            for person, essential in _owner_then_executives(evaluation):
-                found.append(
-                    Due(
-                        rule=Rule.CONTRACT_ENDING,
-                        subject_key=f"award:{award.pk}",
-                        recipient=person,
-                        period=f"ends-{end:%Y-%m-%d}",
-                        evaluation=evaluation,
-                        title=f"Contract with {award.bid.vendor_name} ends on {end:%d %b %Y}",
-                        body=text,
-                        url=reverse("scoring:award", args=[evaluation.pk]),
-                        essential=essential,
-                    )
-                )
+            found += _owner_then_executives(
+                evaluation,
+                rule=Rule.CONTRACT_ENDING,
+                subject_key=f"award:{award.pk}",
+                period=f"ends-{end:%Y-%m-%d}",
+                title=f"Contract with {award.bid.vendor_name} ends on {end:%d %b %Y}",
+                body=text,
+                url=reverse("scoring:award", args=[evaluation.pk]),
+            )
     return found
 
 

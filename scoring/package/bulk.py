@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core import revision
 from scoring.models import Score
+
+
+def create(model: type[Model], objects: Iterable[Model], owner: AbstractBaseUser, reason: str = "") -> list[Model]:
+    """New rows of ``model`` with their history rows ("+", by ``owner``, with ``reason``), in one go."""
+    return bulk_create_with_history(list(objects), model, default_user=owner, default_change_reason=reason)
+
 
 # From this many scores an import streams them to PostgreSQL with COPY: 44,250 scores and their
 # history rows take under a second that way, against several through INSERT statements.

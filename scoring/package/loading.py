@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, may_own_evaluation
 from scoring import record, terms
@@ -144,7 +143,7 @@ def _msps(bids: list[Any], owner: AbstractBaseUser, reason: str = "") -> dict[st
             new[name.lower()] = msp
     try:
         with transaction.atomic():
-            bulk_create_with_history(list(new.values()), MSP, default_user=owner, default_change_reason=reason)
+            bulk.create(MSP, list(new.values()), owner, reason)
     except IntegrityError:  # a name added since it was looked up (or matched differently by the database)
         return {bid.vendor.casefold(): _msp_named(bid.vendor, **_offers(bid.model)) for bid in bids}
     return {key: found.get(name.lower()) or new[name.lower()] for key, name in names.items()}
@@ -175,7 +174,7 @@ def _load_candidates(
         candidates.setdefault(
             msp.pk, Candidate(evaluation=evaluation, msp=msp, status=entry["status"], note=entry["note"])
         )
-    bulk_create_with_history(list(candidates.values()), Candidate, default_user=owner, default_change_reason=reason)
+    bulk.create(Candidate, list(candidates.values()), owner, reason)
 
 
 @transaction.atomic
@@ -263,7 +262,8 @@ def _create_evaluation(
 def _load_criteria(
     package: Package, evaluation: Evaluation, owner: AbstractBaseUser, reason: str
 ) -> dict[str, Criterion]:
-    criteria = bulk_create_with_history(
+    criteria = bulk.create(
+        Criterion,
         [
             Criterion(
                 evaluation=evaluation,
@@ -278,9 +278,8 @@ def _load_criteria(
             )
             for i, c in enumerate(package.criteria)
         ],
-        Criterion,
-        default_user=owner,
-        default_change_reason=reason,
+        owner,
+        reason,
     )
     return {c.key: c for c in criteria}
 
@@ -288,14 +287,14 @@ def _load_criteria(
 def _load_requirements(
     package: Package, evaluation: Evaluation, owner: AbstractBaseUser, reason: str
 ) -> dict[str, Requirement]:
-    requirements = bulk_create_with_history(
+    requirements = bulk.create(
+        Requirement,
         [
             Requirement(evaluation=evaluation, key=r["key"], text=r["text"], position=i)
             for i, r in enumerate(package.requirements)
         ],
-        Requirement,
-        default_user=owner,
-        default_change_reason=reason,
+        owner,
+        reason,
     )
     return {r.key: r for r in requirements}
 
@@ -306,7 +305,8 @@ def _load_assignments(
     """An assignment per evaluator, in the package's order; those it lists as submitted, submitted now."""
     submitted = set(package.submitted)
     now = timezone.now()
-    assignments = bulk_create_with_history(
+    assignments = bulk.create(
+        Assignment,
         [
             Assignment(
                 evaluation=evaluation,
@@ -317,9 +317,8 @@ def _load_assignments(
             )
             for i, entry in enumerate(package.evaluators)
         ],
-        Assignment,
-        default_user=owner,
-        default_change_reason=reason,
+        owner,
+        reason,
     )
     return {a.evaluator.username: a for a in assignments}
 
@@ -328,7 +327,8 @@ def _load_bids(
     package: Package, evaluation: Evaluation, msps: dict[str, MSP], owner: AbstractBaseUser, reason: str
 ) -> dict[str, Bid]:
     """The bids, in the package's order, by their vendor's casefolded name."""
-    bids = bulk_create_with_history(
+    bids = bulk.create(
+        Bid,
         [
             Bid(
                 evaluation=evaluation,
@@ -346,9 +346,8 @@ def _load_bids(
             )
             for i, b in enumerate(package.bids)
         ],
-        Bid,
-        default_user=owner,
-        default_change_reason=reason,
+        owner,
+        reason,
     )
     return {b.vendor.casefold(): bid for b, bid in zip(package.bids, bids, strict=True)}
 
@@ -361,35 +360,35 @@ def _load_bid_marks(
     reason: str,
 ) -> None:
     """The requirements each bid meets, then its manual red flags, then its waivers."""
-    bulk_create_with_history(
+    bulk.create(
+        RequirementMet,
         [
             RequirementMet(bid=bid_of[b.vendor.casefold()], requirement=requirements_by_key[key])
             for b in package.bids
             for key in b.requirements_met
         ],
-        RequirementMet,
-        default_user=owner,
-        default_change_reason=reason,
+        owner,
+        reason,
     )
-    bulk_create_with_history(
+    bulk.create(
+        RedFlag,
         [
             RedFlag(bid=bid_of[b.vendor.casefold()], code=flag["code"], note=flag["note"], raised_by=owner)
             for b in package.bids
             for flag in b.manual_red_flags
         ],
-        RedFlag,
-        default_user=owner,
-        default_change_reason=reason,
+        owner,
+        reason,
     )
-    bulk_create_with_history(
+    bulk.create(
+        Waiver,
         [
             Waiver(bid=bid_of[b.vendor.casefold()], code=waiver["code"], reason=waiver["reason"], waived_by=owner)
             for b in package.bids
             for waiver in b.waived_red_flags
         ],
-        Waiver,
-        default_user=owner,
-        default_change_reason=reason,
+        owner,
+        reason,
     )
 
 
@@ -401,7 +400,8 @@ def _load_conflicts(
     owner: AbstractBaseUser,
     reason: str,
 ) -> None:
-    bulk_create_with_history(
+    bulk.create(
+        ConflictOfInterest,
         [
             ConflictOfInterest(
                 evaluation=evaluation,
@@ -411,9 +411,8 @@ def _load_conflicts(
             )
             for c in package.conflicts
         ],
-        ConflictOfInterest,
-        default_user=owner,
-        default_change_reason=reason,
+        owner,
+        reason,
     )
 
 
@@ -524,7 +523,7 @@ def _references(
         reference = ClientReference(msp=msp, client=client)
         reference.full_clean(validate_constraints=False)  # not checked: no date, no outcome
         new[key] = reference
-    bulk_create_with_history(list(new.values()), ClientReference, default_user=owner, default_change_reason=reason)
+    bulk.create(ClientReference, list(new.values()), owner, reason)
     return {**found, **new}
 
 
@@ -552,7 +551,7 @@ def _load_documents_and_checks(
         for b in package.bids
         for d in b.documents
     ]
-    bulk_create_with_history(documents, BidDocument, default_user=owner, default_change_reason=reason)
+    bulk.create(BidDocument, documents, owner, reason)
     usernames = {c["checked_by"] for b in package.bids for c in b.reference_checks if c["checked_by"]}
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
     references = _references(
@@ -575,4 +574,4 @@ def _load_documents_and_checks(
                     notes=c["notes"],
                 )
             )
-    bulk_create_with_history(checks, ReferenceCheck, default_user=owner, default_change_reason=reason)
+    bulk.create(ReferenceCheck, checks, owner, reason)
