@@ -167,6 +167,7 @@ OWNER_CHOICES = [("", "Nobody yet"), *guide.OWNERS.items()]
 _COLUMNS = {
     (terms.MONEY_KIND, True): "col-md-3",
     (terms.MONEY_KIND, False): "col-md-6",
+    (terms.QUANTITY, True): "col-md-3",
     (terms.COUNT, False): "col-md-4",
     (terms.FLAG, False): "col-md-6",
 }

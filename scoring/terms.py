@@ -27,6 +27,7 @@ from scoring.ranking import PRICING_REQUIREMENTS
 MONEY = {"max_digits": 15, "decimal_places": 6}  # < 1e9 with 6 decimals: exact on SQLite too
 
 MONEY_KIND = "money"
+QUANTITY = "quantity"  # a decimal number that is not money (hours), shown with its unit
 COUNT = "count"
 FLAG = "flag"
 
@@ -41,7 +42,7 @@ REQUIRED = object()  # a contract key the package must carry
 @dataclass(frozen=True)
 class Term:
     name: str
-    kind: str  # MONEY_KIND, COUNT or FLAG
+    kind: str  # MONEY_KIND, QUANTITY, COUNT or FLAG
     group: str  # PRICE, SERVICE or PRACTICE
     label: str  # as people read it: the form's label, the page's and the side by side's row
     verbose_name: str | None = None  # the model field's, when not the name in words
@@ -63,6 +64,11 @@ class Term:
         return tuple(model for model, names in PRICING_REQUIREMENTS.items() if self.name in names)
 
     @property
+    def is_decimal(self) -> bool:
+        """Stored, parsed and exported as an exact decimal (money, or a quantity such as hours)."""
+        return self.kind in (MONEY_KIND, QUANTITY)
+
+    @property
     def is_amount(self) -> bool:
         """An amount only some pricing models use: kept only when the bid's pricing model needs it."""
         return bool(self.pricing_models)
@@ -78,7 +84,7 @@ class Term:
             options["default"] = self.default
         if self.help_text:
             options["help_text"] = self.help_text
-        if self.kind == MONEY_KIND:
+        if self.is_decimal:
             return models.DecimalField(validators=[MinValueValidator(Decimal(0))], **options, **MONEY)
         if self.kind == COUNT:
             if self.minimum:
@@ -94,6 +100,8 @@ class Term:
             return self.empty
         if self.kind == MONEY_KIND:
             return f"${Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+        if self.kind == QUANTITY:  # 12.500000 hours reads "12.5 hours"
+            return f"{Decimal(value).normalize():,f} {self.unit}".strip()
         return f"{value} {self.unit}".strip()
 
 
@@ -102,7 +110,13 @@ _AMOUNT = {"kind": MONEY_KIND, "group": PRICE, "nullable": True}
 TERMS: tuple[Term, ...] = (
     Term("rate", label="Rate", form_help="Per user, per device or per hour, by pricing model.", **_AMOUNT),
     Term("monthly_fee", label="Monthly fee", **_AMOUNT),
-    Term("est_hours_per_month", label="Estimated hours per month", verbose_name="estimated hours per month", **_AMOUNT),
+    Term(
+        "est_hours_per_month",
+        label="Estimated hours per month",
+        verbose_name="estimated hours per month",
+        unit="hours",
+        **{**_AMOUNT, "kind": QUANTITY},
+    ),
     Term("project_price", label="Project price", **_AMOUNT),
     Term("onboarding_fee", MONEY_KIND, PRICE, "Onboarding fee", default=Decimal(0), package_default=Decimal(0)),
     Term(
@@ -208,13 +222,16 @@ def applies(term: Term, pricing_model: str) -> bool:
     return not term.is_amount or pricing_model in term.pricing_models
 
 
+def concerns(term: Term, bid: Any) -> bool:
+    """Whether the term is one of this bid's: its pricing model uses it, and it is of the bid's model."""
+    return applies(term, bid.pricing_model) and (not term.bid_models or bid.model in term.bid_models)
+
+
 def shown(bid: Any, *, prices: bool = True) -> list[tuple[str, str]]:
     """A bid's terms as a page lists them, label and value; without the price terms for someone
     who may not see prices yet, and without those of a pricing or bid model the bid does not use."""
     return [
         (term.label, term.display(getattr(bid, term.name)))
         for term in TERMS
-        if applies(term, bid.pricing_model)
-        and (prices or term.group != PRICE)
-        and (not term.bid_models or bid.model in term.bid_models)
+        if concerns(term, bid) and (prices or term.group != PRICE)
     ]

@@ -14,8 +14,11 @@ from scoring.models.bids import Bid
 from scoring.models.evaluations import Requirement
 from vendors.models import ReferenceOutcome
 
-# Bid documents live outside MEDIA_ROOT and STATIC_ROOT, with no URL: only the app serves them.
-private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+def private_storage() -> FileSystemStorage:
+    """Where bid documents live: PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT and STATIC_ROOT, with no URL (only
+    the app serves them). A callable, so that migrations name it instead of one machine's folder."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 class DocumentKind(models.TextChoices):

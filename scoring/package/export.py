@@ -57,7 +57,7 @@ def _term(bid: Bid, term: terms.Term) -> Any:
     if not terms.applies(term, bid.pricing_model):
         return None
     value = getattr(bid, term.name)
-    return _number(value) if term.kind == terms.MONEY_KIND else value
+    return _number(value) if term.is_decimal else value
 
 
 def _requirements_met(evaluation: Evaluation) -> dict[int, list[str]]:

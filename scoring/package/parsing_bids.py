@@ -92,7 +92,7 @@ def _term(r: Reader, data: dict, path: str, term: terms.Term, pricing_model: str
             return None
         return r.number(data, term.name, path, required_because=f" for pricing_model {pricing_model}")
     default = MISSING if term.package_default is terms.REQUIRED else term.package_default
-    if term.kind == terms.MONEY_KIND:
+    if term.is_decimal:
         value = r.number(data, term.name, path, default=default)
     elif term.kind == terms.COUNT:
         value = r.integer(

@@ -80,7 +80,7 @@ def _price(source: ComparisonInput) -> Section:
 
 
 def _term_value(term: terms.Term, bid: Bid) -> str:
-    if not terms.applies(term, bid.pricing_model):
+    if not terms.concerns(term, bid):
         return "—"
     return term.display(getattr(bid, term.name))
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Group, User
 
-from scoring import ranking, selectors, services
+from scoring import ranking, selectors, services, terms
 from scoring.models import (
     Assignment,
     Award,
@@ -304,8 +304,8 @@ def bid_form_data(bid: Bid | None = None, *, msp: MSP | None = None, **overrides
     """What the bid form posts: the bid's current values (or clean terms for ``msp``) with ``overrides``."""
     if bid is None:
         data: dict[str, Any] = {"msp": msp.pk if msp else "", "model": "fully_managed", **CLEAN_TERMS}
-        for name in ("rate", "est_hours_per_month", "project_price"):
-            data.setdefault(name, None)
+        for term in terms.TERMS:  # the app's own terms, and the amounts this pricing model leaves empty
+            data.setdefault(term.name, term.default)
     else:
         data = {name: getattr(bid, name) for name in services.BID_FIELDS}
         data["version"] = bid.version

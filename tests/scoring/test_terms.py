@@ -8,6 +8,7 @@ added to the declaration shows up everywhere or a test names where it is missing
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from .factories import contract_example, load, make_bid, make_evaluation, packag
 
 FIELD_TYPES = {
     terms.MONEY_KIND: models.DecimalField,
+    terms.QUANTITY: models.DecimalField,
     terms.COUNT: models.PositiveIntegerField,
     terms.FLAG: models.BooleanField,
 }
@@ -43,7 +45,7 @@ AMOUNTS = {
 
 def sample(term: terms.Term) -> Any:
     """A value of the term that is nobody's default: it can only arrive by travelling."""
-    if term.kind == terms.MONEY_KIND:
+    if term.is_decimal:
         return Decimal("123.5")
     if term.kind == terms.COUNT:
         return term.minimum + 7
@@ -154,3 +156,38 @@ def test_the_bid_page_and_the_side_by_side_show_every_term(procurement):
     shown = [t.label for t in terms.TERMS if terms.applies(t, "hourly")]
     assert [label for label in shown if label not in page] == []
     assert [t.label for t in terms.TERMS if t.label not in compare] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("rate", Decimal("1234.505"), "$1,234.51"),  # money: to the cent, half up
+        ("est_hours_per_month", Decimal("12.500000"), "12.5 hours"),  # hours are not money
+        ("est_hours_per_month", Decimal("1500"), "1,500 hours"),
+        ("est_hours_per_month", None, "—"),
+        ("contract_term_months", 36, "36 months"),
+        ("performance_exit_clause", True, "Yes"),
+    ],
+)
+def test_each_kind_of_term_reads_as_people_write_it(name, value, expected):
+    assert terms.BY_NAME[name].display(value) == expected
+
+
+def _rows(html: str) -> dict[str, list[str]]:
+    """The side by side's rows: label -> one cell per bid."""
+    rows = re.findall(r'<th scope="row" class="fw-normal">(.*?)</th>(.*?)</tr>', html, flags=re.S)
+    return {label: re.findall(r"<td>(.*?)</td>", cells) for label, cells in rows}
+
+
+def test_the_side_by_side_shows_a_term_only_for_the_bids_it_concerns(procurement):
+    evaluation = make_evaluation(procurement, model="both")
+    fully = make_bid(evaluation, "Acme", pricing_model="hourly", monthly_fee=None, rate=90, est_hours_per_month=10,
+                     retained_internal_cost=Decimal("24000"))  # fmt: skip
+    co = make_bid(evaluation, "Bolt", model="co_managed", pricing_model="flat")
+    url = f"{reverse('scoring:compare', args=[evaluation.pk])}?bid={fully.pk}&bid={co.pk}"
+
+    rows = _rows(client_for(procurement).get(url).content.decode())
+
+    assert rows["Estimated hours per month"] == ["10 hours", "—"]
+    # What a fully managed bid leaves the buyer to pay; a co-managed bid's internal cost is the buyer's own.
+    assert rows["Retained internal IT cost per year"] == ["$24,000.00", "—"]
