@@ -35,13 +35,15 @@ run: install
 
 # The whole suite, on SQLite unless DATABASE_URL points elsewhere, in TEST_WORKERS processes
 # (pytest-xdist; each has its own test database and documents folder). TEST_WORKERS=0 runs it in one.
+# Tests that share an outside service (the Celery worker's Redis queue) carry one xdist_group and so
+# run one after another in the same process.
 TEST_WORKERS ?= 2
 test: install-test
 	@if [ ! -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then \
 	  echo "NOTE: Chromium is not installed, so the browser tests will be skipped."; \
 	  echo "      Install it with: sudo apt-get install chromium"; \
 	fi
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+import tests.hypothesis_profiles  # noqa: F401  (loads the profile before any test module)
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
 from vendors import services as vendor_services
 from vendors.models import MSP

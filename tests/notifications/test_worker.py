@@ -40,6 +40,8 @@ def redis_listening() -> bool:
 
 
 pytestmark = [
+    # The broker's queue (Redis database 14) is shared: never two of these tests at once.
+    pytest.mark.xdist_group("celery-broker"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="a worker process needs PostgreSQL"),
     pytest.mark.skipif(not redis_listening(), reason="Redis is not listening on 127.0.0.1:6379"),
 ]

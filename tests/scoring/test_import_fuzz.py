@@ -29,13 +29,16 @@ from hypothesis import strategies as st
 from scoring.models import Evaluation
 from scoring.package import BidData, Package, PackageError, export, loads, parse_package, vendor_key
 from tests.conftest import client_for
+from tests.hypothesis_profiles import examples
 
 from .factories import contract_example, scored_package
 
 HTTP_SETTINGS = settings(
-    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=examples(250),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-PARSER_SETTINGS = settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PARSER_SETTINGS = settings(max_examples=examples(2500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --- Valid packages to start from --------------------------------------------------------------

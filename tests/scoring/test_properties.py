@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from scoring import ranking
 from scoring.ranking import PRICING_REQUIREMENTS, Bid, Criterion, Evaluation, Organization
+from tests.hypothesis_profiles import examples
 
-SETTINGS = settings(max_examples=80, deadline=None)
+SETTINGS = settings(max_examples=examples(80), deadline=None)
 
 # Distinct even case-insensitively, in mixed case so the name tie-break is exercised.
 VENDORS = ("Acme IT", "beta Networks", "Cobalt", "delta MSP", "Echo Systems", "foxtrot")

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scoring import analysis, ranking, sensitivity
+from tests.hypothesis_profiles import examples
 
 D = Decimal
 ORG = ranking.Organization(employees=10, devices=10, it_staff_annual_cost=D(0))
@@ -181,7 +182,7 @@ bids_strategy = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     bids=bids_strategy,
     weights=st.lists(st.integers(min_value=1, max_value=40), min_size=4, max_size=4),
