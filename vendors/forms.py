@@ -9,7 +9,7 @@ from core import fields as safe
 from core.concurrency import VersionedModelForm
 
 from .models import MSP, ClientReference, Contact, ReferenceOutcome
-from .services import normalize_name
+from .services import CONTACT_FIELDS, MSP_FIELDS, REFERENCE_FIELDS, normalize_name
 
 
 class MSPForm(VersionedModelForm):
@@ -23,17 +23,7 @@ class MSPForm(VersionedModelForm):
 
     class Meta:
         model = MSP
-        fields = [
-            "name",
-            "website",
-            "headquarters",
-            "service_area",
-            "onsite_availability",
-            "offers_fully_managed",
-            "offers_co_managed",
-            "specialties",
-            "notes",
-        ]
+        fields = [*MSP_FIELDS[:-1], "specialties", MSP_FIELDS[-1]]  # the service's fields and the specialties
         field_classes = {"specialties": safe.ModelMultipleChoiceField}
         widgets = {
             "specialties": forms.CheckboxSelectMultiple,
@@ -63,7 +53,7 @@ class MSPForm(VersionedModelForm):
 class ContactForm(VersionedModelForm):
     class Meta:
         model = Contact
-        fields = ["name", "title", "email", "phone", "is_primary", "active"]
+        fields = CONTACT_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,17 +65,7 @@ class ContactForm(VersionedModelForm):
 class ReferenceForm(VersionedModelForm):
     class Meta:
         model = ClientReference
-        fields = [
-            "client",
-            "client_employees",
-            "industry",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "checked_on",
-            "outcome",
-            "notes",
-        ]
+        fields = REFERENCE_FIELDS  # what the service writes
         widgets = {
             "checked_on": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -15,7 +15,7 @@ from scoring.pages.page import Page
 
 def buyer_profile_initial() -> dict[str, Any]:
     """The buyer's profile, to start a form from (evaluations and needs assessments)."""
-    profile = selectors.buyer_profile()
+    profile = selectors.buyer_organization()
     if profile is None:
         return {}
     return {

@@ -82,9 +82,7 @@ def flag_create(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> Ht
 @evaluation_view("scoring.manage_evaluation", writable=True)
 def waiver_create(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -> HttpResponse:
     bid = get_bid(evaluation, bid_pk)
-    data = selectors.ranking_input(evaluation).data
-    bid_data = next(b for b in data.bids if b.vendor == bid.vendor_name)
-    codes = sorted(ranking.automatic_flags(bid_data) - set(bid_data.waived_flags) - set(bid_data.manual_flags))
+    codes = selectors.waivable_flags(evaluation, bid)
     if not codes:
         messages.info(request, "No automatic red flag holds for this bid, so there is nothing to waive.")
         return redirect(bid)
