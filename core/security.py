@@ -1,17 +1,22 @@
-"""Two small pieces of the security settings that need code.
+"""The pieces of the security settings that need code.
 
 ``client_ip`` tells django-axes which address a failed login came from, so a
 lockout hits the guesser and not the proxy in front of every user.
 ``UploadSizeCap`` keeps an oversized upload from filling memory or the disk:
 it passes at most one byte more than the largest file any form accepts, so
 that form still sees the file is too large and says so.
+``private_responses`` marks every answer to a signed-in person ``Cache-Control: private, no-store``:
+evaluation data (pages, downloads, documents) is never kept by a shared proxy or the browser's disk cache.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -57,3 +62,16 @@ class UploadSizeCap(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None  # the next handler builds the file from what it was passed
+
+
+def private_responses(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """Middleware: what a signed-in person is answered is theirs alone, and not to be stored anywhere."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return middleware

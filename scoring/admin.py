@@ -11,6 +11,7 @@ from .models import (
     Bid,
     ConflictOfInterest,
     Criterion,
+    DocumentMismatch,
     Evaluation,
     LockedRecord,
     LockedWriteAttempt,
@@ -108,6 +109,7 @@ for model in (
     Waiver,
     ConflictOfInterest,
     LockedWriteAttempt,
+    DocumentMismatch,
 ):
     admin.site.register(model, ReadOnlyAdmin)
 

@@ -35,6 +35,7 @@ from .models import (
     CandidateStatus,
     ConflictOfInterest,
     Criterion,
+    DocumentMismatch,
     Evaluation,
     LockedRecord,
     LockedWriteAttempt,
@@ -245,6 +246,14 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
             describe=lambda r: f"{r.name} for {vendor.get(r.bid_id, r.bid_id)}",
         ),
         *entries(
+            rows(
+                DocumentMismatch.history,
+                document_id__in=BidDocument.history.filter(bid_id__in=bid_ids).values("id"),
+            ),
+            label="DocumentMismatch",
+            describe=lambda r: f"stored file not served at {r.door}: it no longer matches its SHA-256",
+        ),
+        *entries(
             rows(ReferenceCheck.history, bid_id__in=bid_ids),
             label="ReferenceCheck",
             describe=lambda r: f"reference check for {vendor.get(r.bid_id, r.bid_id)}",
@@ -412,3 +421,12 @@ def waivable_flags(evaluation: Evaluation, bid: Bid) -> list[str]:
     """The automatic red flags that hold for ``bid`` and are not waived yet (a manual flag is withdrawn, never waived)."""
     data = next(b for b in ranking_input(evaluation).data.bids if b.vendor == bid.vendor_name)
     return sorted(ranking.automatic_flags(data) - set(data.waived_flags) - set(data.manual_flags))
+
+
+def evaluation_documents(evaluation: Evaluation) -> QuerySet[BidDocument]:
+    """Every document of the evaluation's bids, withdrawn ones included, by bid then upload."""
+    return (
+        BidDocument.objects.filter(bid__evaluation=evaluation)
+        .select_related("bid", "uploaded_by")
+        .order_by("bid__position", "bid__pk", "uploaded_at", "pk")
+    )

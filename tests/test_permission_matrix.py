@@ -749,11 +749,18 @@ def test_each_role_gets_what_the_rules_say(world, name, method, role, expected):
         assert response["Location"].startswith("/accounts/login/?next="), response["Location"]
     else:
         assert response.status_code == expected
+    if role != "anonymous" and response.status_code == 200:
+        # Nothing shown to a signed-in person (page, download, document) is kept by a proxy or a disk cache.
+        assert {"private", "no-store"} <= cache_directives(response), response.get("Cache-Control")
     body = b"".join(response) if response.streaming else response.content
     shown = [secret for secret in (TITLES if expected == 404 else HIDDEN[role]) if secret.encode() in body]
     assert shown == [], "out of scope data in the response"
     if must_not_write:
         assert state() == before, "a read, a refused request or an auditor's request wrote data"
+
+
+def cache_directives(response: Any) -> set[str]:
+    return {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",") if part.strip()}
 
 
 def _evaluation_scoped() -> list[str]:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.concurrency import save_versioned
+from core.text import clean_name
 
 from .models import MSP, ClientReference, Contact, ReferenceOutcome, Specialty
 
@@ -32,7 +33,8 @@ MSP_FIELDS = [
 
 
 def normalize_name(name: str) -> str:
-    return " ".join(name.split())
+    """The name as stored: NFKC, no invisible format characters, single spaces (``core.text.clean_name``)."""
+    return clean_name(name)
 
 
 def _raise_duplicate_name() -> None:

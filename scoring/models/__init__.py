@@ -19,7 +19,7 @@ from .awards import (
 )
 from .bids import Bid, PricingModel, RedFlag, RequirementMet, Waiver
 from .candidates import Candidate, CandidateStatus
-from .documents import BidDocument, DocumentKind, ReferenceCheck, document_path, private_storage
+from .documents import BidDocument, DocumentKind, DocumentMismatch, ReferenceCheck, document_path, private_storage
 from .evaluations import (
     LOCKED_STATUSES,
     TRANSITIONS,
@@ -52,6 +52,7 @@ __all__ = [
     "Criterion",
     "CriterionKind",
     "DocumentKind",
+    "DocumentMismatch",
     "Evaluation",
     "LOCKED_STATUSES",
     "LOCKING_AWARD_DECISIONS",

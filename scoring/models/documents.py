@@ -73,6 +73,28 @@ class BidDocument(models.Model):
         return self.name
 
 
+class DocumentMismatch(models.Model):
+    """A stored file found gone or changed (its SHA-256 no longer the one taken at upload) when someone
+    asked for it: it was not served. Kept on the record; the trail shows it."""
+
+    document = models.ForeignKey(BidDocument, on_delete=models.PROTECT, related_name="mismatches")
+    noticed_at = models.DateTimeField(auto_now_add=True)
+    noticed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    door = models.CharField(max_length=40, help_text="Where it was asked for: a download, evidence.zip.")
+    found_sha256 = models.CharField("SHA-256 found", max_length=64, blank=True, help_text="Empty: the file was gone.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-noticed_at", "-pk"]
+        verbose_name_plural = "document mismatches"
+
+    def __str__(self) -> str:
+        return f"{self.document.name}: stored file does not match its SHA-256"
+
+
 class ReferenceCheck(models.Model):
     """A call to one of the MSP's client references, made for this bid."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.text import name_key
 from scoring import terms
 
 PACKAGE_FORMAT = "msp-eval/1"
@@ -147,8 +148,8 @@ class PackageError(Exception):
 
 
 def vendor_key(name: str) -> str:
-    """Vendors are the same when their names match ignoring case and runs of spaces."""
-    return " ".join(name.split()).casefold()
+    """Vendors are the same when their names match ignoring case, runs of spaces and invisible characters."""
+    return name_key(name)
 
 
 def _storable(text: str) -> bool:

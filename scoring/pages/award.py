@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.utils import timezone
@@ -232,17 +233,22 @@ conflicts-of-interest.csv    the conflicts evaluators declared
 award.json                   every award proposal and decision; for the approved one, the SHA-256 digests
                              of the canonical package and ranking fixed at approval; every unlock (who,
                              when, why); every record kept at a lock, with its digests and its release
+documents/                   each bid's stored files (withdrawn ones included), checked against the
+                             SHA-256 taken at upload; documents.csv lists every document and what became
+                             of it; SHA256SUMS is for `sha256sum -c SHA256SUMS` run in that folder
 
 Canonical JSON: keys sorted, no spaces, UTF-8, numbers rounded to 6 decimals (integers without a point).
 """
 
 
-def evidence_archive(evaluation: Evaluation, history: list[tuple[str, ...]]) -> bytes:
-    """One zip for the file: package, ranking, ``history`` (the trail's CSV rows), conflicts, award record."""
+def evidence_archive(
+    evaluation: Evaluation, history: list[tuple[str, ...]], out: BinaryIO, by: AbstractBaseUser
+) -> None:
+    """One zip for the file, written to ``out``: package, ranking, ``history`` (the trail's CSV rows),
+    conflicts, award record, and the bids' documents with their digests."""
     # A locked evaluation's documents as kept at its lock (services.kept_record), else today's.
     package = services.package_document(evaluation)
     document = services.ranking_document(evaluation)
-    out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("package.json", json.dumps(package, indent=2, ensure_ascii=False))
         archive.writestr("ranking.json", json.dumps(document, indent=2, ensure_ascii=False))
@@ -256,8 +262,52 @@ def evidence_archive(evaluation: Evaluation, history: list[tuple[str, ...]]) -> 
             ),
         )
         archive.writestr("award.json", json.dumps(award_record(evaluation), indent=2, ensure_ascii=False))
+        _documents(archive, evaluation, by)
         archive.writestr("README.txt", EVIDENCE_README.format(title=evaluation.title, at=timezone.now().isoformat()))
-    return out.getvalue()
+
+
+DOCUMENT_COLUMNS = (
+    "path",
+    "vendor",
+    "kind",
+    "name",
+    "size",
+    "sha256",
+    "uploaded_by",
+    "uploaded_at",
+    "withdrawn_at",
+    "file",
+)
+
+
+def _zip_part(text: str) -> str:
+    """A name as one part of a path in the zip: no folder separators, nothing empty."""
+    return text.replace("/", "_").replace("\\", "_").strip(". ") or "_"
+
+
+def _documents(archive: zipfile.ZipFile, evaluation: Evaluation, by: AbstractBaseUser) -> None:
+    """Each stored file that still matches its digest, under documents/VENDOR/ID-NAME; a list of them all."""
+    rows: list[tuple[Any, ...]] = [DOCUMENT_COLUMNS]
+    sums = []
+    for doc in selectors.evaluation_documents(evaluation):
+        path = f"{_zip_part(doc.bid.vendor_name)}/{doc.pk}-{_zip_part(doc.name)}"
+        if not doc.file:
+            status, path = "none: the record came in a package, without its file", ""
+        else:
+            handle = services.verified_file(doc, by=by, door="evidence.zip")
+            if handle is None:
+                status, path = "left out: the stored file no longer matches its SHA-256", ""
+            else:
+                with handle, archive.open(f"documents/{path}", "w", force_zip64=True) as member:
+                    shutil.copyfileobj(handle, member, 1 << 20)
+                status = "included"
+                sums.append(f"{doc.sha256}  {path}\n")
+        rows.append(
+            (path, doc.bid.vendor_name, doc.kind, doc.name, doc.size, doc.sha256, _username(doc.uploaded_by),
+             _moment(doc.uploaded_at), _moment(doc.withdrawn_at), status)
+        )  # fmt: skip
+    archive.writestr("documents/documents.csv", _csv(rows))
+    archive.writestr("documents/SHA256SUMS", "".join(sums))
 
 
 def _csv(rows: list[tuple[Any, ...]]) -> str:

@@ -19,6 +19,7 @@ from .documents import (
     document_upload,
     document_withdraw,
     reference_check_create,
+    verified_file,
 )
 from .evaluations import (
     DEFAULT_PRICE_WEIGHT,
@@ -60,6 +61,7 @@ __all__ = [
     "conflict_declare",
     "criteria_update",
     "document_upload",
+    "verified_file",
     "document_withdraw",
     "ensure_candidate",
     "ensure_writable",

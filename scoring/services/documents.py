@@ -16,6 +16,7 @@ from scoring.models import (
     Bid,
     BidDocument,
     DocumentKind,
+    DocumentMismatch,
     ReferenceCheck,
     Requirement,
 )
@@ -48,6 +49,31 @@ def check_document_file(upload: Any) -> None:
     upload.seek(0)
     if signatures is None or not head.startswith(signatures):
         raise ValidationError("Upload a PDF, Word (.docx), Excel (.xlsx), PNG or JPEG file.")
+
+
+def verified_file(document: BidDocument, *, by: AbstractBaseUser | None, door: str) -> Any | None:
+    """The document's stored file, open at its start, if its bytes still have the SHA-256 taken at upload.
+
+    A file that is gone or changed is never served: the mismatch is recorded (``DocumentMismatch``,
+    with ``door``, where it was asked for) and None returned. Every way out of a document calls this.
+    """
+    found = ""
+    try:
+        handle = document.file.open("rb")
+    except OSError:
+        handle = None
+    if handle is not None:
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+        found = digest.hexdigest()
+        if found == document.sha256:
+            handle.seek(0)
+            return handle
+        handle.close()
+    DocumentMismatch.objects.create(document=document, noticed_by=by, door=door, found_sha256=found)
+    logger.warning("document %s not served at %s: stored file %s", document.pk, door, found or "missing")
+    return None
 
 
 @transaction.atomic

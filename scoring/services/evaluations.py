@@ -18,6 +18,7 @@ from scoring.models import (
     Award,
     AwardDecision,
     Bid,
+    BidModel,
     Criterion,
     CriterionKind,
     Evaluation,
@@ -175,9 +176,26 @@ def criteria_update(
             save_with_reason(criterion, reason=reason.strip(), update_fields=["weight"])
             changed = True
     if changed:
+        _check_some_weight_counts(evaluation)
         current.version += 1
         save_with_reason(current, reason=reason.strip(), update_fields=["version"])
     refresh_ranking(evaluation)
+
+
+def _check_some_weight_counts(evaluation: Evaluation) -> None:
+    """Each model the evaluation compares keeps a criterion of weight above zero: with every weight at
+    zero every total is 0.00 and nothing is ranked on merit. (A package may still carry all zeros: the
+    contract's rule, a total of 0.)"""
+    criteria = list(Criterion.objects.filter(evaluation=evaluation))
+    models = [BidModel.FULLY_MANAGED, BidModel.CO_MANAGED] if evaluation.model == Model.BOTH else [evaluation.model]
+    for model in models:
+        if not any(c.weight > 0 for c in criteria if c.applies(model)):
+            label = BidModel(model).label.lower()
+            raise ValidationError(
+                {
+                    "weights": f"Give at least one criterion for {label} bids a weight above zero: with all at zero every total is 0.00."
+                }
+            )
 
 
 @transaction.atomic

@@ -7,11 +7,12 @@ executives, auditors, admins); acting needs the permission of each step.
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -163,7 +164,9 @@ def ranking_as_of(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
 @record_view
 def evidence_zip(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     """One download for the file: package, ranking, history, conflicts of interest, award with its digest."""
-    body = pages.evidence_archive(evaluation, history=history_rows(evaluation))
-    response = HttpResponse(body, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{download_name(evaluation, "evidence.zip")}"'
-    return response
+    # Spooled: kept in memory up to 16 MB, on disk beyond (the bids' files are in it).
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    pages.evidence_archive(evaluation, history_rows(evaluation), out, request.user)
+    out.seek(0)
+    filename = download_name(evaluation, "evidence.zip")
+    return FileResponse(out, as_attachment=True, filename=filename, content_type="application/zip")

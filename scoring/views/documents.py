@@ -45,17 +45,27 @@ def document_upload(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -
     return render(request, "scoring/document_form.html", {"evaluation": evaluation, "bid": bid, "form": form})
 
 
+MISMATCH_MESSAGE = (
+    "{name} was not served: the stored file no longer matches the SHA-256 taken when it was uploaded. "
+    "The mismatch is on the record; upload the document again."
+)
+
+
 @evaluation_view(
     "scoring.view_prices", message="Bid documents carry prices: they open to you once you submit your scorecard."
 )
-def document_download(request: HttpRequest, evaluation: Evaluation, bid_pk: int, document_pk: int) -> FileResponse:
+def document_download(request: HttpRequest, evaluation: Evaluation, bid_pk: int, document_pk: int) -> HttpResponse:
     bid = get_bid(evaluation, bid_pk)
     document = get_object_or_404(BidDocument, pk=document_pk, bid=bid)
     if not can(request.user, "scoring.view_prices", evaluation):
         raise PermissionDenied("Bid documents carry prices: they open to you once you submit your scorecard.")
     if not document.file:
         raise Http404("This document came as a record in a package; its file was not part of it.")
-    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+    handle = services.verified_file(document, by=request.user, door="download")
+    if handle is None:
+        messages.error(request, MISMATCH_MESSAGE.format(name=document.name))
+        return redirect(bid)
+    response = FileResponse(handle, as_attachment=True, filename=document.name)
     response["Content-Type"] = "application/octet-stream"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -386,15 +386,18 @@ def test_letters_exist_only_after_an_approved_award(worked, procurement):
 def test_the_evidence_zip_holds_the_whole_record(awarded, auditor):
     response = client_for(auditor).get(f"/evaluations/{awarded.pk}/evidence.zip")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     assert sorted(archive.namelist()) == [
         "README.txt",
         "award.json",
         "conflicts-of-interest.csv",
+        "documents/SHA256SUMS",
+        "documents/documents.csv",
         "history.csv",
         "package.json",
         "ranking.json",
     ]
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
     award = json.loads(archive.read("award.json"))["awards"][0]
     stored = Award.objects.get()
     assert (award["decision"], award["ranking_sha256"], award["package_sha256"]) == (

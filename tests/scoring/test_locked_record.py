@@ -130,7 +130,7 @@ def documents(client: Client, evaluation: Evaluation) -> dict[str, Any]:
         found[name] = response.content
     found["ranking.xlsx"] = sheet_values(client.get(f"{base(evaluation)}/ranking.xlsx").content)
     found["evidence.zip"] = zipped(
-        client.get(f"{base(evaluation)}/evidence.zip").content, "package.json", "ranking.json"
+        client.get(f"{base(evaluation)}/evidence.zip").getvalue(), "package.json", "ranking.json"
     )
     found["export_evaluation"] = command("export_evaluation", str(evaluation.pk))
     found["rank"] = command("rank", str(evaluation.pk))

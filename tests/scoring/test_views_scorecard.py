@@ -112,6 +112,23 @@ def test_it_refuses_a_score_outside_0_to_5_and_saves_nothing(w, evaluator, bad):
     assert scoring_state() == before
 
 
+def test_a_note_over_the_limit_is_refused_beside_it_and_nothing_is_saved(w, evaluator):
+    data = scorecard_data(w.evan, {"Acme Managed IT": 4, "Beacon IT": 5})
+    question = questions(w.evaluation)[0]
+    data[f"note_{w.acme.pk}_{question.pk}"] = "x" * 5001
+    before = scoring_state()
+
+    response = client_for(evaluator).post(url(w.evaluation, "scorecard/"), data)
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [f"note_{w.acme.pk}_{question.pk}"]
+    page = response.content.decode()
+    assert "Nothing was saved: correct the marked entry below, then save again." in page
+    assert "Ensure this value has at most 5000 characters (it has 5001)." in page
+    assert 'maxlength="5000"' in page
+    assert scoring_state() == before
+
+
 def test_it_saves_a_draft_that_does_not_count(w, evaluator):
     response = client_for(evaluator).post(
         url(w.evaluation, "scorecard/"), scorecard_data(w.evan, {"Acme Managed IT": 4, "Beacon IT": 5})

@@ -176,6 +176,36 @@ def test_it_refuses_a_negative_weight_beside_its_field(evaluation, procurement):
     assert scoring_state() == before
 
 
+def test_it_refuses_all_weights_at_zero_and_writes_nothing(evaluation, procurement):
+    zeros = dict.fromkeys(Criterion.objects.filter(evaluation=evaluation).values_list("key", flat=True), "0")
+    before = scoring_state()
+
+    response = client_for(procurement).post(
+        url(evaluation, "criteria/"), weights_data(evaluation, **{k.replace("-", "_"): v for k, v in zeros.items()})
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Give at least one criterion for fully managed bids a weight above zero: with all at zero every total is 0.00."
+    ]
+    assert "with all at zero every total is 0.00" in response.content.decode()
+    assert scoring_state() == before
+    assert Criterion.objects.filter(evaluation=evaluation, weight__gt=0).count() == len(zeros)
+
+
+def test_a_model_left_with_only_zero_weights_is_refused_too(procurement):
+    evaluation = make_evaluation(procurement, model="both")
+    co_only = Criterion.objects.filter(evaluation=evaluation, applies_to="co_managed")
+    kept = {c.key.replace("-", "_"): "0" for c in co_only}
+
+    # Every criterion of co-managed bids (their own and the shared price) at zero; fully managed keep theirs.
+    response = client_for(procurement).post(url(evaluation, "criteria/"), weights_data(evaluation, price="0", **kept))
+
+    assert response.status_code == 200
+    assert "Give at least one criterion for co-managed bids a weight above zero" in response.content.decode()
+    assert not Criterion.objects.filter(evaluation=evaluation, weight=0).exists()
+
+
 def test_it_requires_a_reason_to_change_weights_once_scoring_started(evaluation, procurement):
     evaluation = move_to(evaluation, "collecting_bids", "scoring")
     before = scoring_state()
