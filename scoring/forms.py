@@ -299,10 +299,17 @@ SCORE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(6)]
 
 
 class ScorecardForm(forms.Form):
-    """A score (0–5, or empty) and a note for every bid and question the evaluator scores."""
+    """A score (0–5, or empty) and a note for every bid and question the evaluator scores, with the
+    scorecard's version when the page was opened (``services.scorecard_version``)."""
 
-    def __init__(self, *args: Any, slots: list[tuple[Bid, list[Criterion]]], existing: dict, **kwargs: Any) -> None:
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args: Any, slots: list[tuple[Bid, list[Criterion]]], existing: dict, version: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version
+        self.conflict: list[tuple[str, str, str]] = []
         self.slots = slots
         # Scores a package entered (``Score.from_package``), shown as the importer's, not the evaluator's.
         self.from_package = {key for key, score in existing.items() if score.from_package}
@@ -331,6 +338,22 @@ class ScorecardForm(forms.Form):
             for q in questions
         }
 
+    def add_conflict(self, saved: dict[tuple[int, int], Any], version: str) -> None:
+        """Refuse the save: scores were saved since the page was opened (another tab). Show what is saved
+        beside what was typed here; the version moves on, so saving again replaces them on purpose."""
+        entries = self.entries()
+        self.conflict = []
+        for bid, questions in self.slots:
+            for q in questions:
+                score = saved.get((bid.pk, q.pk))
+                theirs = _score_text(score.score, score.note) if score else "—"
+                yours = _score_text(*entries[bid.pk, q.pk])
+                self.conflict.append((f"{bid.msp.name}: {q.text}", theirs, yours))
+        data = self.data.copy()
+        data["version"] = version
+        self.data = data
+        self.add_error(None, SCORECARD_CONFLICT)
+
     def rows(self) -> list[dict[str, Any]]:
         """Bound fields grouped for the template: bid, then its questions."""
         return [
@@ -348,6 +371,19 @@ class ScorecardForm(forms.Form):
             }
             for bid, questions in self.slots
         ]
+
+
+SCORECARD_CONFLICT = (
+    "This scorecard was saved from another window or tab since you opened this page, so nothing here was "
+    "saved. What is saved now is shown beside what you typed; save again to keep yours."
+)
+
+
+def _score_text(score: int | None, note: str) -> str:
+    """A score and its note as the conflict table shows them: "4 · Clear SLA", "—"."""
+    if score is None:
+        return "—"
+    return f"{score} · {note}" if note else str(score)
 
 
 def _megabytes(size: int) -> str:

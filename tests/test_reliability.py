@@ -773,7 +773,7 @@ def test_two_evaluators_saving_interleaved_keep_both_scorecards(scoring):
     assert Score.objects.count() == len(expected_scores(scoring.evan, evans)) + len(expected_scores(scoring.sam, sams))
 
 
-def test_one_evaluator_saving_twice_quickly_ends_with_the_last_values_and_no_duplicate(scoring):
+def test_a_second_different_save_from_the_same_page_is_refused_then_kept_on_purpose(scoring):
     client = client_for(scoring.w.evan)
     url = scorecard_url(scoring.evaluation)
     form = page_form(client.get(url), having="submit")
@@ -786,24 +786,44 @@ def test_one_evaluator_saving_twice_quickly_ends_with_the_last_values_and_no_dup
         # Different scores, and one question cleared again.
         return None if (bid.pk, question.pk) == (scoring.beacon.pk, first_question.pk) else 5
 
-    # Two posts from the same page, the second before the first's redirect was followed.
+    # Two posts from the same page, the second (other values) before the first's redirect was followed:
+    # the second is a stale page, refused with the saved values beside it; nothing of it is written.
     assert client.post(url, form.fill(scorecard_values(form, scoring.evan, first_draft), "save")).status_code == 302
-    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, second_draft), "save")).status_code == 302
+    refused = client.post(url, form.fill(scorecard_values(form, scoring.evan, second_draft), "save"))
+    assert refused.status_code == 200 and "Saved from another window or tab" in refused.text
+    assert saved_scores(scoring.evan) == expected_scores(scoring.evan, first_draft)
 
+    # Saved again from the refused page: the second draft, on purpose, with no question scored twice.
+    again = page_form(refused, having="submit")
+    assert client.post(url, again.fill(scorecard_values(again, scoring.evan, second_draft), "save")).status_code == 302
     assert saved_scores(scoring.evan) == expected_scores(scoring.evan, second_draft)
     assert refreshed(scoring.evan).submitted_at is None
 
 
-def test_a_draft_then_a_submission_posted_quickly_submit_the_last_values(scoring):
+def test_the_same_save_twice_from_one_page_is_no_conflict(scoring):
+    client = client_for(scoring.w.evan)
+    url = scorecard_url(scoring.evaluation)
+    form = page_form(client.get(url), having="submit")
+
+    # A double click: the same values posted twice from the page.
+    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, evans), "save")).status_code == 302
+    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, evans), "submit")).status_code == 302
+
+    assert saved_scores(scoring.evan) == expected_scores(scoring.evan, evans)
+    assert refreshed(scoring.evan).submitted_at is not None
+
+
+def test_a_submission_from_a_page_opened_before_a_different_draft_is_refused(scoring):
     client = client_for(scoring.w.evan)
     url = scorecard_url(scoring.evaluation)
     form = page_form(client.get(url), having="submit")
 
     assert client.post(url, form.fill(scorecard_values(form, scoring.evan, sams), "save")).status_code == 302
-    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, evans), "submit")).status_code == 302
+    refused = client.post(url, form.fill(scorecard_values(form, scoring.evan, evans), "submit"))
 
-    assert saved_scores(scoring.evan) == expected_scores(scoring.evan, evans)
-    assert refreshed(scoring.evan).submitted_at is not None
+    assert refused.status_code == 200 and "Saved from another window or tab" in refused.text
+    assert saved_scores(scoring.evan) == expected_scores(scoring.evan, sams)
+    assert refreshed(scoring.evan).submitted_at is None
 
 
 def test_a_second_submission_from_a_stale_page_changes_nothing(scoring):
@@ -892,15 +912,16 @@ def test_one_evaluator_saving_twice_at_the_same_moment_keeps_one_whole_save(refe
 
     responses = at_once([lambda c=c, d=d: c.post(url, d) for c, d in zip(tabs, drafts, strict=True)])
 
-    assert [r.status_code for r in responses] == [302, 302]
-    saved = saved_scores(scoring.evan)
-    # One save or the other, whole: never a mix of the two, never a duplicate.
-    assert saved in (expected_scores(scoring.evan, evans), expected_scores(scoring.evan, sams))
+    # Both tabs opened the same scorecard: the first save lands, the other finds it moved and is refused.
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    won = evans if responses[0].status_code == 302 else sams
+    # The winner's save, whole: never a mix of the two, never a duplicate.
+    assert saved_scores(scoring.evan) == expected_scores(scoring.evan, won)
 
 
 @POSTGRESQL_ONLY
 @pytest.mark.django_db(transaction=True)
-def test_a_draft_and_a_submission_at_the_same_moment_end_submitted_with_the_submitted_values(reference_rows, scoring):
+def test_a_draft_and_a_submission_at_the_same_moment_one_lands_whole_the_other_is_refused(reference_rows, scoring):
     url = scorecard_url(scoring.evaluation)
     tabs = [client_for(scoring.w.evan), client_for(scoring.w.evan)]
     form = page_form(tabs[0].get(url), having="submit")
@@ -909,11 +930,15 @@ def test_a_draft_and_a_submission_at_the_same_moment_end_submitted_with_the_subm
 
     responses = at_once([lambda: tabs[0].post(url, draft), lambda: tabs[1].post(url, submission)])
 
-    # The draft either lands first (and is replaced) or after (and is refused: already submitted).
-    assert responses[1].status_code == 302
-    assert responses[0].status_code in (200, 302)
-    assert saved_scores(scoring.evan) == expected_scores(scoring.evan, evans)
-    assert refreshed(scoring.evan).submitted_at is not None
+    # The submission lands first (the draft is refused: already submitted), or the draft does (the
+    # submission, from a page opened before it, is refused as stale). Never a mix.
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    if responses[1].status_code == 302:
+        assert saved_scores(scoring.evan) == expected_scores(scoring.evan, evans)
+        assert refreshed(scoring.evan).submitted_at is not None
+    else:
+        assert saved_scores(scoring.evan) == expected_scores(scoring.evan, sams)
+        assert refreshed(scoring.evan).submitted_at is None
 
 
 # --- 3. The database failing part-way leaves nothing half-written -------------------------------

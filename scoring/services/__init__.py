@@ -40,6 +40,7 @@ from .scorecards import (
     scorecard_reopen,
     scorecard_save,
     scorecard_slots,
+    scorecard_version,
     scoring_refusal,
 )
 
@@ -91,6 +92,7 @@ __all__ = [
     "scorecard_reopen",
     "scorecard_save",
     "scorecard_slots",
+    "scorecard_version",
     "scoring_refusal",
     "scoring_started",
     "stored_ranking",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -10,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import AUDITOR, EXECUTIVE, may_be_evaluator
+from core.concurrency import EditConflict
 from scoring import signals
 from scoring.models import (
     Assignment,
@@ -94,11 +98,27 @@ def scorecard_slots(assignment: Assignment) -> list[tuple[Bid, list[Criterion]]]
     ]
 
 
+def scorecard_version(scores: Iterable[Score]) -> str:
+    """A scorecard's version: a digest of its saved scores and notes. It moves on with every save that
+    changes one, from whatever window or tab, so a page opened before that save is refused."""
+    saved = sorted((s.bid_id, s.criterion_id, s.score, s.note) for s in scores)
+    return hashlib.sha256(json.dumps(saved).encode()).hexdigest()[:32]
+
+
 @transaction.atomic
 def scorecard_save(
-    *, assignment: Assignment, entries: dict[tuple[int, int], tuple[int | None, str]], submit: bool = False
+    *,
+    assignment: Assignment,
+    entries: dict[tuple[int, int], tuple[int | None, str]],
+    submit: bool = False,
+    expected_version: str | None = None,
 ) -> Assignment:
-    """Save the evaluator's scores (drafts); with ``submit``, make the scorecard final."""
+    """Save the evaluator's scores (drafts); with ``submit``, make the scorecard final.
+
+    With ``expected_version`` (``scorecard_version`` when the page was opened), scores saved since,
+    from another tab, are not overwritten: ``EditConflict``, and nothing is written. (A page posting
+    exactly what is saved, a double click, is no conflict.)
+    """
     assignment = Assignment.objects.select_for_update().select_related("evaluation", "evaluator").get(pk=assignment.pk)
     evaluation = assignment.evaluation
     ensure_writable(evaluation)
@@ -109,6 +129,10 @@ def scorecard_save(
         raise ValidationError("Your scorecard is already submitted; ask the owner to reopen it to change it.")
     allowed = {(bid.pk, q.pk) for bid, questions in scorecard_slots(assignment) for q in questions}
     existing = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(assignment=assignment)}
+    if expected_version and scorecard_version(existing.values()) != expected_version:
+        saved = {key: (s.score, s.note) for key, s in existing.items()}
+        if saved != {key: entry for key, entry in entries.items() if entry[0] is not None}:
+            raise EditConflict(assignment)
     for (bid_id, criterion_id), (value, note) in entries.items():
         if (bid_id, criterion_id) not in allowed:
             raise ValidationError("A score was given for a bid or question you don't score.")

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.concurrency import EditConflict
 from scoring import selectors, services
 from scoring.forms import (
     ConflictForm,
@@ -31,12 +32,20 @@ def scorecard(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     if assignment is None:
         raise PermissionDenied("Only evaluators assigned to this evaluation have a scorecard.")
     require(request, "scoring.score_evaluation", evaluation, SCORING_REFUSED)
-    slots = services.scorecard_slots(assignment)
-    form = ScorecardForm(request.POST or None, slots=slots, existing=selectors.scores_by_slot(assignment))
+    slots, existing = services.scorecard_slots(assignment), selectors.scores_by_slot(assignment)
+    version = services.scorecard_version(existing.values())
+    form = ScorecardForm(request.POST or None, slots=slots, existing=existing, version=version)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         try:
-            services.scorecard_save(assignment=assignment, entries=form.entries(), submit=submit)
+            services.scorecard_save(
+                assignment=assignment,
+                entries=form.entries(),
+                submit=submit,
+                expected_version=form.cleaned_data["version"],
+            )
+        except EditConflict:
+            form.add_conflict(existing, version)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

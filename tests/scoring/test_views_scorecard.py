@@ -129,6 +129,40 @@ def test_a_note_over_the_limit_is_refused_beside_it_and_nothing_is_saved(w, eval
     assert scoring_state() == before
 
 
+def test_a_draft_from_a_stale_tab_is_refused_with_the_saved_scores_beside_it(w, evaluator):
+    client = client_for(evaluator)
+    opened = client.get(url(w.evaluation, "scorecard/")).context["form"]["version"].value()
+    first_tab = scorecard_data(w.evan, {"Acme Managed IT": 4, "Beacon IT": 5})
+    second_tab = scorecard_data(w.evan, {"Acme Managed IT": 2})  # Beacon left empty here
+    assert client.post(url(w.evaluation, "scorecard/"), {**first_tab, "version": opened}).status_code == 302
+    saved = sorted(Score.objects.filter(assignment=w.evan).values_list("bid__vendor_name", "score"))
+
+    response = client.post(url(w.evaluation, "scorecard/"), {**second_tab, "version": opened})
+
+    assert response.status_code == 200
+    # Nothing of the second tab's was written: the first tab's ten scores stand.
+    assert sorted(Score.objects.filter(assignment=w.evan).values_list("bid__vendor_name", "score")) == saved
+    assert len(saved) == 10
+    page = response.content.decode()
+    assert "Saved from another window or tab" in page
+    question = questions(w.evaluation)[0]
+    conflict = {label: (theirs, yours) for label, theirs, yours in response.context["form"].conflict}
+    assert conflict[f"Acme Managed IT: {question.text}"] == (
+        f"4 · Acme Managed IT on {question.key}",
+        f"2 · Acme Managed IT on {question.key}",
+    )
+    assert conflict[f"Beacon IT: {question.text}"] == (f"5 · Beacon IT on {question.key}", "—")
+
+    # Saving again from the refused page keeps what was typed there, on purpose.
+    again = response.context["form"]["version"].value()
+    assert again != opened
+    assert client.post(url(w.evaluation, "scorecard/"), {**second_tab, "version": again}).status_code == 302
+    assert (
+        sorted(Score.objects.filter(assignment=w.evan).values_list("bid__vendor_name", "score"))
+        == [("Acme Managed IT", 2)] * 5
+    )
+
+
 def test_it_saves_a_draft_that_does_not_count(w, evaluator):
     response = client_for(evaluator).post(
         url(w.evaluation, "scorecard/"), scorecard_data(w.evan, {"Acme Managed IT": 4, "Beacon IT": 5})
