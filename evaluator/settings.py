@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # Every answer to a signed-in person: Cache-Control: private, no-store.
     "core.security.private_responses",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent twice (its one-time key) does its work once.
+    "accounts.submissions.sent_once",
     "django_htmx.middleware.HtmxMiddleware",
     # Refused writes to locked evaluations are recorded once the request is over.
     "scoring.middleware.LockedWriteMiddleware",

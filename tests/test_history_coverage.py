@@ -8,18 +8,20 @@ from pathlib import Path
 
 from django.apps import apps
 
+from accounts.models import FormSubmission
 from scoring.models import StoredRanking
 from tests.scoring.factories import load, scored_package
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_DIRS = ("accounts", "vendors", "scoring", "notifications", "evaluator", "core")
-# Derived data, recomputable from recorded rows: no history of its own.
-UNRECORDED = {StoredRanking}
+# Derived data, recomputable from recorded rows, and forms' one-time keys: no history of their own.
+UNRECORDED = {StoredRanking, FormSubmission}
 # Writes django-simple-history does not see: queryset update/delete, bulk_update, plain
 # bulk_create (bulk_create_with_history is fine), raw SQL.
 INVISIBLE = re.compile(r"\.update\(|\.bulk_update\(|(?<!_with_history)\bbulk_create\(|\.raw\(|\.cursor\(|\.delete\(\)")
 # The lines that may use them, and why.
 ALLOWED = {
+    "accounts/submissions.py": ["submission.delete()"],  # a one-time key given back: not recorded data
     "scoring/results.py": [
         "StoredRanking.objects.filter(evaluation=evaluation).update(analysis=result)",  # derived data
     ],

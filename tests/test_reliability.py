@@ -64,6 +64,7 @@ from tests.conftest import client_for, make_user
 from tests.scoring.factories import (
     assign,
     contract_example,
+    evaluation_form_data,
     make_bid,
     make_evaluation,
     make_msp,
@@ -761,9 +762,10 @@ def test_two_evaluators_saving_interleaved_keep_both_scorecards(scoring):
     evan_form = page_form(evan.get(url), having="submit")
     sam_form = page_form(sam.get(url), having="submit")
 
-    # Drafts, one after the other, then both submit from the pages they opened first.
+    # Drafts, one after the other; then each submits from the page their draft led back to.
     assert evan.post(url, evan_form.fill(scorecard_values(evan_form, scoring.evan, evans), "save")).status_code == 302
     assert sam.post(url, sam_form.fill(scorecard_values(sam_form, scoring.sam, sams), "save")).status_code == 302
+    evan_form, sam_form = (page_form(c.get(url), having="submit") for c in (evan, sam))
     assert evan.post(url, evan_form.fill(scorecard_values(evan_form, scoring.evan, evans), "submit")).status_code == 302
     assert sam.post(url, sam_form.fill(scorecard_values(sam_form, scoring.sam, sams), "submit")).status_code == 302
 
@@ -773,10 +775,28 @@ def test_two_evaluators_saving_interleaved_keep_both_scorecards(scoring):
     assert Score.objects.count() == len(expected_scores(scoring.evan, evans)) + len(expected_scores(scoring.sam, sams))
 
 
-def test_a_second_different_save_from_the_same_page_is_refused_then_kept_on_purpose(scoring):
+def two_tabs(scoring: SimpleNamespace) -> tuple[Client, PageForm, PageForm]:
+    """Evan's scorecard opened in two tabs: one client, two pages (each with its own one-time key)."""
     client = client_for(scoring.w.evan)
     url = scorecard_url(scoring.evaluation)
-    form = page_form(client.get(url), having="submit")
+    return client, page_form(client.get(url), having="submit"), page_form(client.get(url), having="submit")
+
+
+def test_one_page_sent_twice_saves_once(scoring):
+    client, form, _ = two_tabs(scoring)
+    url = scorecard_url(scoring.evaluation)
+    data = form.fill(scorecard_values(form, scoring.evan, evans), "save")
+
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+
+    assert "already sent and done" in again.text
+    assert saved_scores(scoring.evan) == expected_scores(scoring.evan, evans)
+
+
+def test_a_different_save_from_a_tab_opened_before_is_refused_then_kept_on_purpose(scoring):
+    client, first_tab, second_tab = two_tabs(scoring)
+    url = scorecard_url(scoring.evaluation)
     first_question = Criterion.objects.filter(evaluation=scoring.evaluation, kind=CriterionKind.QUESTION).first()
 
     def first_draft(bid: Bid, question: Criterion) -> int:
@@ -786,10 +806,12 @@ def test_a_second_different_save_from_the_same_page_is_refused_then_kept_on_purp
         # Different scores, and one question cleared again.
         return None if (bid.pk, question.pk) == (scoring.beacon.pk, first_question.pk) else 5
 
-    # Two posts from the same page, the second (other values) before the first's redirect was followed:
-    # the second is a stale page, refused with the saved values beside it; nothing of it is written.
-    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, first_draft), "save")).status_code == 302
-    refused = client.post(url, form.fill(scorecard_values(form, scoring.evan, second_draft), "save"))
+    # The first tab saves; the second, opened before, is refused with the saved values beside its own.
+    assert (
+        client.post(url, first_tab.fill(scorecard_values(first_tab, scoring.evan, first_draft), "save")).status_code
+        == 302
+    )
+    refused = client.post(url, second_tab.fill(scorecard_values(second_tab, scoring.evan, second_draft), "save"))
     assert refused.status_code == 200 and "Saved from another window or tab" in refused.text
     assert saved_scores(scoring.evan) == expected_scores(scoring.evan, first_draft)
 
@@ -800,40 +822,41 @@ def test_a_second_different_save_from_the_same_page_is_refused_then_kept_on_purp
     assert refreshed(scoring.evan).submitted_at is None
 
 
-def test_the_same_save_twice_from_one_page_is_no_conflict(scoring):
-    client = client_for(scoring.w.evan)
+def test_the_same_scores_from_a_tab_opened_before_are_no_conflict(scoring):
+    client, first_tab, second_tab = two_tabs(scoring)
     url = scorecard_url(scoring.evaluation)
-    form = page_form(client.get(url), having="submit")
 
-    # A double click: the same values posted twice from the page.
-    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, evans), "save")).status_code == 302
-    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, evans), "submit")).status_code == 302
+    assert client.post(url, first_tab.fill(scorecard_values(first_tab, scoring.evan, evans), "save")).status_code == 302
+    assert (
+        client.post(url, second_tab.fill(scorecard_values(second_tab, scoring.evan, evans), "submit")).status_code
+        == 302
+    )
 
     assert saved_scores(scoring.evan) == expected_scores(scoring.evan, evans)
     assert refreshed(scoring.evan).submitted_at is not None
 
 
-def test_a_submission_from_a_page_opened_before_a_different_draft_is_refused(scoring):
-    client = client_for(scoring.w.evan)
+def test_a_submission_from_a_tab_opened_before_a_different_draft_is_refused(scoring):
+    client, first_tab, second_tab = two_tabs(scoring)
     url = scorecard_url(scoring.evaluation)
-    form = page_form(client.get(url), having="submit")
 
-    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, sams), "save")).status_code == 302
-    refused = client.post(url, form.fill(scorecard_values(form, scoring.evan, evans), "submit"))
+    assert client.post(url, first_tab.fill(scorecard_values(first_tab, scoring.evan, sams), "save")).status_code == 302
+    refused = client.post(url, second_tab.fill(scorecard_values(second_tab, scoring.evan, evans), "submit"))
 
     assert refused.status_code == 200 and "Saved from another window or tab" in refused.text
     assert saved_scores(scoring.evan) == expected_scores(scoring.evan, sams)
     assert refreshed(scoring.evan).submitted_at is None
 
 
-def test_a_second_submission_from_a_stale_page_changes_nothing(scoring):
-    client = client_for(scoring.w.evan)
+def test_a_second_submission_from_a_stale_tab_changes_nothing(scoring):
+    client, first_tab, second_tab = two_tabs(scoring)
     url = scorecard_url(scoring.evaluation)
-    form = page_form(client.get(url), having="submit")
-    assert client.post(url, form.fill(scorecard_values(form, scoring.evan, evans), "submit")).status_code == 302
+    assert (
+        client.post(url, first_tab.fill(scorecard_values(first_tab, scoring.evan, evans), "submit")).status_code == 302
+    )
     submitted = (saved_scores(scoring.evan), refreshed(scoring.evan).submitted_at)
 
-    again = client.post(url, form.fill(scorecard_values(form, scoring.evan, sams), "submit"))
+    again = client.post(url, second_tab.fill(scorecard_values(second_tab, scoring.evan, sams), "submit"))
 
     assert again.status_code == 200
     assert "already submitted" in again.text
@@ -907,8 +930,11 @@ def test_two_evaluators_submitting_at_the_same_moment_keep_both_scorecards(refer
 def test_one_evaluator_saving_twice_at_the_same_moment_keeps_one_whole_save(reference_rows, scoring):
     url = scorecard_url(scoring.evaluation)
     tabs = [client_for(scoring.w.evan), client_for(scoring.w.evan)]
-    form = page_form(tabs[0].get(url), having="submit")
-    drafts = [form.fill(scorecard_values(form, scoring.evan, values), "save") for values in (evans, sams)]
+    forms = [page_form(tab.get(url), having="submit") for tab in tabs]  # the scorecard open in two tabs
+    drafts = [
+        f.fill(scorecard_values(f, scoring.evan, values), "save")
+        for f, values in zip(forms, (evans, sams), strict=True)
+    ]
 
     responses = at_once([lambda c=c, d=d: c.post(url, d) for c, d in zip(tabs, drafts, strict=True)])
 
@@ -924,9 +950,9 @@ def test_one_evaluator_saving_twice_at_the_same_moment_keeps_one_whole_save(refe
 def test_a_draft_and_a_submission_at_the_same_moment_one_lands_whole_the_other_is_refused(reference_rows, scoring):
     url = scorecard_url(scoring.evaluation)
     tabs = [client_for(scoring.w.evan), client_for(scoring.w.evan)]
-    form = page_form(tabs[0].get(url), having="submit")
-    draft = form.fill(scorecard_values(form, scoring.evan, sams), "save")
-    submission = form.fill(scorecard_values(form, scoring.evan, evans), "submit")
+    forms = [page_form(tab.get(url), having="submit") for tab in tabs]  # the scorecard open in two tabs
+    draft = forms[0].fill(scorecard_values(forms[0], scoring.evan, sams), "save")
+    submission = forms[1].fill(scorecard_values(forms[1], scoring.evan, evans), "submit")
 
     responses = at_once([lambda: tabs[0].post(url, draft), lambda: tabs[1].post(url, submission)])
 
@@ -939,6 +965,24 @@ def test_a_draft_and_a_submission_at_the_same_moment_one_lands_whole_the_other_i
     else:
         assert saved_scores(scoring.evan) == expected_scores(scoring.evan, sams)
         assert refreshed(scoring.evan).submitted_at is None
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_a_form_sent_twice_at_the_same_moment_creates_one_evaluation(reference_rows, w):
+    tabs = [client_for(w.priya), client_for(w.priya)]
+    form = page_form(tabs[0].get("/evaluations/new/"), having="title")
+    # The page's one-time key, and the form filled in.
+    data = {**evaluation_form_data(title="Sent twice"), "once": form.submitted()["once"][0]}
+    before = Evaluation.objects.count()
+
+    responses = at_once([lambda c=c: c.post("/evaluations/new/", data) for c in tabs])
+
+    # The twin waited for the first sending, then was led to what it made.
+    assert [r.status_code for r in responses] == [302, 302]
+    assert Evaluation.objects.count() == before + 1
+    created = Evaluation.objects.get(title="Sent twice")
+    assert {r["Location"] for r in responses} == {created.get_absolute_url()}
 
 
 # --- 3. The database failing part-way leaves nothing half-written -------------------------------

@@ -121,12 +121,7 @@ def scorecard_save(
     """
     assignment = Assignment.objects.select_for_update().select_related("evaluation", "evaluator").get(pk=assignment.pk)
     evaluation = assignment.evaluation
-    ensure_writable(evaluation)
-    _ensure_may_score(assignment)
-    if evaluation.status != Status.SCORING:
-        raise ValidationError("Scores can only be entered while the evaluation is in scoring.")
-    if assignment.is_submitted:
-        raise ValidationError("Your scorecard is already submitted; ask the owner to reopen it to change it.")
+    _ensure_open_scorecard(assignment)
     allowed = {(bid.pk, q.pk) for bid, questions in scorecard_slots(assignment) for q in questions}
     existing = {(s.bid_id, s.criterion_id): s for s in Score.objects.filter(assignment=assignment)}
     if expected_version and scorecard_version(existing.values()) != expected_version:
@@ -136,21 +131,7 @@ def scorecard_save(
     for (bid_id, criterion_id), (value, note) in entries.items():
         if (bid_id, criterion_id) not in allowed:
             raise ValidationError("A score was given for a bid or question you don't score.")
-        if value is not None and not 0 <= value <= 5:
-            raise ValidationError("Scores run from 0 to 5.")
-        score = existing.get((bid_id, criterion_id))
-        if value is None:
-            if score is not None:
-                score.delete()
-            continue
-        if score is None:
-            score = Score(assignment=assignment, bid_id=bid_id, criterion_id=criterion_id, score=value, note=note)
-            score.full_clean()
-            score.save()
-        elif score.score != value or score.note != note:
-            # The evaluator's own now, no longer what a package said.
-            score.score, score.note, score.from_package = value, note, False
-            score.save(update_fields=["score", "note", "from_package", "updated_at"])
+        _save_score(assignment, existing.get((bid_id, criterion_id)), bid_id, criterion_id, value, note)
     if submit:
         scored = set(Score.objects.filter(assignment=assignment).values_list("bid_id", "criterion_id"))
         missing = allowed - scored
@@ -160,6 +141,38 @@ def scorecard_save(
         save_with_reason(assignment, update_fields=["submitted_at"])
         refresh_ranking(evaluation)
     return assignment
+
+
+def _ensure_open_scorecard(assignment: Assignment) -> None:
+    """The scorecard takes scores: the evaluation is writable and in scoring, the evaluator may score, and
+    has not submitted."""
+    evaluation = assignment.evaluation
+    ensure_writable(evaluation)
+    _ensure_may_score(assignment)
+    if evaluation.status != Status.SCORING:
+        raise ValidationError("Scores can only be entered while the evaluation is in scoring.")
+    if assignment.is_submitted:
+        raise ValidationError("Your scorecard is already submitted; ask the owner to reopen it to change it.")
+
+
+def _save_score(
+    assignment: Assignment, score: Score | None, bid_id: int, criterion_id: int, value: int | None, note: str
+) -> None:
+    """One slot of the scorecard: a score written, changed, or (left empty) removed."""
+    if value is not None and not 0 <= value <= 5:
+        raise ValidationError("Scores run from 0 to 5.")
+    if value is None:
+        if score is not None:
+            score.delete()
+        return
+    if score is None:
+        score = Score(assignment=assignment, bid_id=bid_id, criterion_id=criterion_id, score=value, note=note)
+        score.full_clean()
+        score.save()
+    elif score.score != value or score.note != note:
+        # The evaluator's own now, no longer what a package said.
+        score.score, score.note, score.from_package = value, note, False
+        score.save(update_fields=["score", "note", "from_package", "updated_at"])
 
 
 @transaction.atomic
