@@ -22,6 +22,7 @@ from .models import (
     CandidateStatus,
     Criterion,
     DocumentKind,
+    Envelope,
     Evaluation,
     NeedsAssessment,
     Requirement,
@@ -457,6 +458,13 @@ class NeedsAssessmentForm(forms.ModelForm):
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(choices=DocumentKind.choices)
+    envelope = forms.ChoiceField(
+        choices=Envelope.choices,
+        initial=Envelope.COMMERCIAL,
+        widget=forms.RadioSelect,
+        help_text="Technical documents open to evaluators while they score; commercial ones, with prices, "
+        "stay sealed to them until they submit.",
+    )
     file = forms.FileField(help_text="PDF, Word, Excel, PNG or JPEG, at most 10 MB.")
     requirement = safe.ModelChoiceField(
         queryset=Requirement.objects.none(), required=False, help_text="For evidence: the requirement it proves."

@@ -122,6 +122,13 @@ def blind_annotation(user) -> Exists:
     return Exists(Assignment.objects.filter(evaluation=OuterRef("pk"), evaluator_id=user.pk, submitted_at__isnull=True))
 
 
+def opens_document(user, evaluation, document) -> bool:
+    """Whether ``user``, who sees ``evaluation``, may open one of its bids' documents: a technical one
+    (no prices) always, so evaluators read what they score; a commercial one (prices) as prices are seen
+    (``view_prices``: sealed to a blind evaluator until they submit)."""
+    return document.is_technical or can(user, "scoring.view_prices", evaluation)
+
+
 def can(user, perm: str, evaluation=None) -> bool:
     """The policy's answer for ``perm`` on ``evaluation``, asked of the rules themselves.
 

@@ -347,7 +347,11 @@ def reason(w: SimpleNamespace) -> dict[str, Any]:
 
 
 def document_data(w: SimpleNamespace) -> dict[str, Any]:
-    return {"kind": "proposal", "file": SimpleUploadedFile("terms.pdf", PDF, "application/pdf")}
+    return {
+        "kind": "proposal",
+        "envelope": "technical",
+        "file": SimpleUploadedFile("terms.pdf", PDF, "application/pdf"),
+    }
 
 
 def import_data(w: SimpleNamespace) -> dict[str, Any]:

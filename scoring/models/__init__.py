@@ -19,7 +19,15 @@ from .awards import (
 )
 from .bids import Bid, PricingModel, RedFlag, RequirementMet, Waiver
 from .candidates import Candidate, CandidateStatus
-from .documents import BidDocument, DocumentKind, DocumentMismatch, ReferenceCheck, document_path, private_storage
+from .documents import (
+    BidDocument,
+    DocumentKind,
+    DocumentMismatch,
+    Envelope,
+    ReferenceCheck,
+    document_path,
+    private_storage,
+)
 from .evaluations import (
     LOCKED_STATUSES,
     TRANSITIONS,
@@ -53,6 +61,7 @@ __all__ = [
     "CriterionKind",
     "DocumentKind",
     "DocumentMismatch",
+    "Envelope",
     "Evaluation",
     "LOCKED_STATUSES",
     "LOCKING_AWARD_DECISIONS",

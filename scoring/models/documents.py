@@ -29,6 +29,13 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Envelope(models.TextChoices):
+    """The two envelopes of a tender: what an evaluator may open while scoring, and the prices."""
+
+    TECHNICAL = "technical", "Technical (no prices)"
+    COMMERCIAL = "commercial", "Commercial (prices)"
+
+
 def document_path(document: BidDocument, filename: str) -> str:
     # Never the uploader's name on disk: a random name under the bid's folder.
     return f"bids/{document.bid_id}/{uuid.uuid4().hex}"
@@ -39,6 +46,9 @@ class BidDocument(models.Model):
 
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(max_length=20, choices=DocumentKind)
+    # Technical documents open to evaluators while they score; commercial ones (prices) stay closed to
+    # them, while prices are sealed, until they submit. A document of unknown envelope counts as prices.
+    envelope = models.CharField(max_length=12, choices=Envelope, default=Envelope.COMMERCIAL)
     # Empty for a document that arrived as metadata in a package (its bytes stay where they were).
     file = models.FileField(upload_to=document_path, storage=private_storage, max_length=200, blank=True)
     name = models.CharField("file name", max_length=200)
@@ -71,6 +81,10 @@ class BidDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_technical(self) -> bool:
+        return self.envelope == Envelope.TECHNICAL
 
 
 class DocumentMismatch(models.Model):

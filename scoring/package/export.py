@@ -118,6 +118,7 @@ def _checks_of(evaluation: Evaluation) -> dict[int, list[ReferenceCheck]]:
 def _document_entry(d: BidDocument) -> dict[str, Any]:
     return {
         "kind": d.kind,
+        "envelope": d.envelope,
         "name": d.name,
         "size": d.size,
         "sha256": d.sha256,

@@ -539,6 +539,7 @@ def _load_documents_and_checks(
         BidDocument(
             bid=bid_of[b.vendor.casefold()],
             kind=d["kind"],
+            envelope=d["envelope"],
             name=d["name"],
             content_type="application/octet-stream",
             size=d["size"],

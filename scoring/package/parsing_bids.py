@@ -17,6 +17,7 @@ from scoring.package.schema import (
     BID_KEYS,
     BID_MODELS,
     DOCUMENT_KINDS,
+    ENVELOPES,
     MISSING,
     OUTCOMES,
     BidData,
@@ -128,7 +129,7 @@ def _documents(r: Reader, value: Any, path: str, requirement_keys: set[str]) -> 
     result = []
     for i, item in enumerate(r.array(value, path) if value is not None else []):
         p = f"{path}[{i}]"
-        data = r.obj(item, p, {"kind", "name", "size", "sha256", "requirement", "expires_on", "withdrawn"})
+        data = r.obj(item, p, {"kind", "envelope", "name", "size", "sha256", "requirement", "expires_on", "withdrawn"})
         if data is None:
             continue
         kind = r.choice(data, "kind", p, DOCUMENT_KINDS)
@@ -141,6 +142,9 @@ def _documents(r: Reader, value: Any, path: str, requirement_keys: set[str]) -> 
         result.append(
             {
                 "kind": kind,
+                "envelope": r.choice(data, "envelope", p, ENVELOPES, default="commercial")
+                if data.get("envelope") is not None
+                else "commercial",
                 "name": r.text(data, "name", p, max_length=200) or "",
                 "size": r.integer(data, "size", p, minimum=0, maximum=10**12) or 0,
                 "sha256": digest,

@@ -401,6 +401,8 @@ BID_KEYS = {
 
 
 DOCUMENT_KINDS = ("proposal", "sla", "contract_draft", "evidence", "other")
+# A document's envelope; a record without one (or null) holds prices, as far as anyone knows.
+ENVELOPES = ("technical", "commercial")
 
 
 OUTCOMES = ("positive", "mixed", "negative", "unreachable")

@@ -16,7 +16,7 @@ from scoring import guide, ranking, selectors, services
 from scoring import terms as bid_terms
 from scoring.models import Bid, BidDocument, Evaluation, RedFlag, ReferenceCheck, Requirement, Waiver
 from scoring.pages.page import Page
-from scoring.rules import can
+from scoring.rules import can, opens_document
 from scoring.templatetags.scoring_extras import money
 from vendors.models import ClientReference
 
@@ -96,6 +96,7 @@ class BidPage(Page):
     split: Split
     risks: guide.SplitRisks
     documents: list[BidDocument]
+    openable: set[int]  # the documents this person may open (rules.opens_document)
     evidence: dict[str, list[BidDocument]]  # each requirement's evidence in force, by key
     reference_checks: list[ReferenceCheck]
     references_on_file: int
@@ -146,6 +147,7 @@ def bid_page(user: AbstractBaseUser, evaluation: Evaluation, bid: Bid) -> BidPag
         split=responsibility_split(bid, risks),
         risks=risks,
         documents=documents,
+        openable={d.pk for d in documents if d.file and opens_document(user, evaluation, d)},
         evidence=evidence_in_force(documents, [r for r, _ in requirements]),
         reference_checks=list(bid.reference_checks.select_related("reference", "checked_by")),
         references_on_file=bid.msp.references.filter(archived_at__isnull=True).count(),

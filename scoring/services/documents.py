@@ -17,6 +17,7 @@ from scoring.models import (
     BidDocument,
     DocumentKind,
     DocumentMismatch,
+    Envelope,
     ReferenceCheck,
     Requirement,
 )
@@ -83,6 +84,7 @@ def document_upload(
     kind: str,
     upload: Any,
     by: AbstractBaseUser,
+    envelope: str = Envelope.COMMERCIAL,
     requirement: Requirement | None = None,
     expires_on: Any = None,
 ) -> BidDocument:
@@ -102,9 +104,12 @@ def document_upload(
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
+    if envelope not in Envelope.values:
+        raise ValidationError({"envelope": "Say whether the document is technical or holds prices."})
     document = BidDocument(
         bid=bid,
         kind=kind,
+        envelope=envelope,
         name=upload.name[:200],
         content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         size=upload.size,

@@ -17,7 +17,7 @@ from scoring.models import (
     BidDocument,
     Evaluation,
 )
-from scoring.rules import can
+from scoring.rules import opens_document
 from scoring.views.access import add_errors, evaluation_view
 from scoring.views.bids import get_bid, reason_action
 
@@ -32,6 +32,7 @@ def document_upload(request: HttpRequest, evaluation: Evaluation, bid_pk: int) -
             document = services.document_upload(
                 bid=bid,
                 kind=data["kind"],
+                envelope=data["envelope"],
                 upload=data["file"],
                 requirement=data["requirement"],
                 expires_on=data["expires_on"],
@@ -51,14 +52,12 @@ MISMATCH_MESSAGE = (
 )
 
 
-@evaluation_view(
-    "scoring.view_prices", message="Bid documents carry prices: they open to you once you submit your scorecard."
-)
+@evaluation_view()
 def document_download(request: HttpRequest, evaluation: Evaluation, bid_pk: int, document_pk: int) -> HttpResponse:
     bid = get_bid(evaluation, bid_pk)
     document = get_object_or_404(BidDocument, pk=document_pk, bid=bid)
-    if not can(request.user, "scoring.view_prices", evaluation):
-        raise PermissionDenied("Bid documents carry prices: they open to you once you submit your scorecard.")
+    if not opens_document(request.user, evaluation, document):
+        raise PermissionDenied("This document holds prices: it opens to you once you submit your scorecard.")
     if not document.file:
         raise Http404("This document came as a record in a package; its file was not part of it.")
     handle = services.verified_file(document, by=request.user, door="download")

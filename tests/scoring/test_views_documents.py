@@ -26,7 +26,11 @@ def setup(procurement):
 
 
 def upload(client, evaluation, bid, **fields):
-    data = {"kind": "proposal", "file": SimpleUploadedFile("proposal.pdf", PDF, "application/pdf")}
+    data = {
+        "kind": "proposal",
+        "envelope": "commercial",
+        "file": SimpleUploadedFile("proposal.pdf", PDF, "application/pdf"),
+    }
     data.update(fields)
     return client.post(f"/evaluations/{evaluation.pk}/bids/{bid.pk}/documents/new/", data)
 
