@@ -41,6 +41,7 @@ def viewer_annotations(user) -> dict:
         "viewer_id": Value(user.pk, output_field=IntegerField()),
         "viewer_assigned": Exists(mine),
         "viewer_submitted": Exists(mine.filter(submitted_at__isnull=False)),
+        "viewer_declared": Exists(mine.filter(declaration__isnull=False)),
     }
 
 
@@ -72,6 +73,21 @@ def has_submitted(user, evaluation) -> bool:
 
 
 @rules.predicate
+def has_declared(user, evaluation) -> bool:
+    if evaluation is None:
+        return False
+    known = _read_with(evaluation, user, "viewer_declared")
+    if known is not None:
+        return known
+    return evaluation.assignments.filter(evaluator_id=user.pk, declaration__isnull=False).exists()
+
+
+@rules.predicate
+def is_locked(user, evaluation) -> bool:
+    return evaluation is not None and evaluation.is_locked
+
+
+@rules.predicate
 def prices_unsealed(user, evaluation) -> bool:
     return evaluation is not None and not evaluation.sealed_prices
 
@@ -96,6 +112,10 @@ sees_prices = prices_unsealed | sees_results | (is_active & manages)
 reads_record = ~is_blind & (is_admin | is_owner | is_executive | is_auditor)
 # Who may score: an active person assigned to it who neither audits nor decides.
 may_score = is_active & is_assigned & ~is_auditor & ~is_executive
+# An evaluator signs the declaration (no undeclared conflict, confidentiality) before first seeing the
+# bids; the owner and admins, who record the bids, need not, nor anyone whose scorecard is submitted
+# (a package's evaluators, who scored elsewhere), and nothing is asked of a closed evaluation.
+must_declare = may_score & ~has_submitted & ~manages & ~has_declared & ~is_locked
 # An award is decided by an active executive who did not score it. A predicate, not only a permission:
 # superusers pass every permission check, and an admin who is not an executive must not approve an award.
 may_decide_award = is_active & is_executive & ~is_assigned

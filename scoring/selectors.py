@@ -35,6 +35,7 @@ from .models import (
     CandidateStatus,
     ConflictOfInterest,
     Criterion,
+    Declaration,
     DocumentMismatch,
     Evaluation,
     LockedRecord,
@@ -127,7 +128,7 @@ def assignments_with_load(evaluation: Evaluation) -> tuple[list[Assignment], Pac
     """The evaluation's assignments with their evaluators, and its ``PackageLoad`` (or None): one query."""
     found = list(
         Assignment.objects.filter(evaluation=evaluation).select_related(
-            "evaluator", "evaluation__package_load__loaded_by"
+            "evaluator", "evaluation__package_load__loaded_by", "declaration"
         )
     )
     # A reverse one-to-one that select_related found missing raises an AttributeError on access.
@@ -430,3 +431,13 @@ def evaluation_documents(evaluation: Evaluation) -> QuerySet[BidDocument]:
         .select_related("bid", "uploaded_by")
         .order_by("bid__position", "bid__pk", "uploaded_at", "pk")
     )
+
+
+def bidder_names(evaluation: Evaluation) -> list[str]:
+    """The names of the MSPs bidding, alphabetically: whom an evaluator could have a conflict with."""
+    return sorted(Bid.objects.filter(evaluation=evaluation).values_list("msp__name", flat=True), key=str.casefold)
+
+
+def declarations(evaluation: Evaluation) -> QuerySet[Declaration]:
+    """The evaluators' signed declarations, in the order they were signed."""
+    return Declaration.objects.filter(assignment__evaluation=evaluation).select_related("assignment__evaluator")

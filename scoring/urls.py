@@ -49,6 +49,7 @@ urlpatterns = [
     path("<int:pk>/bids/<int:bid_pk>/reference-checks/new/", documents.reference_check_create, name="reference_check"),
     path("<int:pk>/scorecard/", scorecards.scorecard, name="scorecard"),
     path("<int:pk>/conflicts/new/", scorecards.conflict_declare, name="conflict_declare"),
+    path("<int:pk>/declaration/", scorecards.declaration, name="declaration"),
     path("<int:pk>/scorecards/<int:assignment_pk>/reopen/", scorecards.scorecard_reopen, name="scorecard_reopen"),
     path("<int:pk>/ranking.json", downloads.ranking_json, name="ranking_json"),
     path("<int:pk>/ranking.csv", downloads.ranking_csv, name="ranking_csv"),

@@ -548,6 +548,9 @@ MATRIX: dict[str, Row] = {
     ),
     "scoring:scorecard": Row(get=scorers(200), post=scorers(200), kwargs=ev, data=lambda w: {"submit": "1"}),
     "scoring:conflict_declare": Row(post=scorers(302), kwargs=ev, data=lambda w: {"msp": w.acme.msp_id}),
+    "scoring:declaration": Row(
+        get=scorers(200), post=scorers(302), kwargs=ev, data=lambda w: {"agree": "on", "signed_name": "Evan"}
+    ),
     "scoring:scorecard_reopen": Row(
         post=managers(302), kwargs=lambda w: {"pk": w.evaluation.pk, "assignment_pk": w.assignment.pk}, data=reason
     ),
@@ -882,6 +885,7 @@ BLIND: dict[str, int] = {
     "scoring:dashboard": 200,
     "scoring:bid": 200,
     "scoring:scorecard": 200,
+    "scoring:declaration": 200,
     "scoring:document": 403,  # the evaluation's prices are sealed
     **dict.fromkeys(
         [
@@ -1014,6 +1018,7 @@ def _evaluation_addresses(s: SimpleNamespace) -> list[str]:
         reverse("scoring:dashboard", args=[pk]),
         *[reverse("scoring:bid", args=[pk, bid_pk]) for bid_pk in bid_ids],
         reverse("scoring:scorecard", args=[pk]),
+        reverse("scoring:declaration", args=[pk]),
         reverse("scoring:candidates", args=[pk]),
         reverse("scoring:compare", args=[pk]) + compare,
         reverse("scoring:compare_xlsx", args=[pk]) + compare,

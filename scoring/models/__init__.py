@@ -41,7 +41,7 @@ from .evaluations import (
     StoredRanking,
 )
 from .library import AppliesTo, BidModel, CriterionKind, Model, QuestionTemplate, RequirementTemplate
-from .scorecards import ConflictOfInterest, Score
+from .scorecards import DECLARATION_TEXT, ConflictOfInterest, Declaration, Score
 
 # Migrations 0006 and 0007 name the documents' upload path by this name.
 _document_path = document_path
@@ -59,6 +59,8 @@ __all__ = [
     "ConflictOfInterest",
     "Criterion",
     "CriterionKind",
+    "DECLARATION_TEXT",
+    "Declaration",
     "DocumentKind",
     "DocumentMismatch",
     "Envelope",

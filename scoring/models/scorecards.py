@@ -34,6 +34,32 @@ class ConflictOfInterest(models.Model):
         return f"{self.evaluator} has a conflict with {self.msp}"
 
 
+# What an evaluator signs before first seeing the bids (the evaluation's title filled in).
+DECLARATION_TEXT = (
+    "I have no conflict of interest with any MSP bidding in “{title}” other than those I have declared "
+    "here, and I will tell the evaluation's owner at once if one arises. I will keep the bids, their prices, "
+    "the scores and the panel's discussions confidential, and use them only to evaluate these bids."
+)
+
+
+class Declaration(models.Model):
+    """An evaluator's signed statement of no undeclared conflict and of confidentiality, made before they
+    first saw the evaluation's bids: the words agreed to, the name typed, the moment."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="declaration")
+    signed_name = models.CharField("name typed", max_length=150)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField("statement agreed to")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.signed_name}, {self.signed_at:%d %b %Y}"
+
+
 class Score(models.Model):
     # The unique (assignment, bid, criterion) index starts with the assignment: no index of its own.
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="scores", db_index=False)

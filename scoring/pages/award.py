@@ -230,6 +230,7 @@ ranking.json                 the ranking (msp-eval-ranking/1) as the app holds i
                              (both, for an awarded or cancelled evaluation, exactly as kept at its lock)
 history.csv                  every recorded change: when, who, action, record, changes, reason
 conflicts-of-interest.csv    the conflicts evaluators declared
+declarations.csv             each evaluator's signed declaration: the name typed, when, the words agreed to
 award.json                   every award proposal and decision; for the approved one, the SHA-256 digests
                              of the canonical package and ranking fixed at approval; every unlock (who,
                              when, why); every record kept at a lock, with its digests and its release
@@ -259,6 +260,16 @@ def evidence_archive(
             _csv(
                 [("declared_at", "evaluator", "msp", "note")]
                 + [(c.declared_at.isoformat(), c.evaluator.get_username(), c.msp.name, c.note) for c in conflicts]
+            ),
+        )
+        archive.writestr(
+            "declarations.csv",
+            _csv(
+                [("signed_at", "evaluator", "signed_name", "statement")]
+                + [
+                    (d.signed_at.isoformat(), d.assignment.evaluator.get_username(), d.signed_name, d.text)
+                    for d in selectors.declarations(evaluation)
+                ]
             ),
         )
         archive.writestr("award.json", json.dumps(award_record(evaluation), indent=2, ensure_ascii=False))

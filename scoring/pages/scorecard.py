@@ -9,8 +9,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from scoring import selectors
-from scoring.forms import ConflictForm, ScorecardForm
-from scoring.models import Assignment, ConflictOfInterest, Evaluation, PackageLoad, Status
+from scoring.forms import ConflictForm, DeclarationForm, ScorecardForm
+from scoring.models import (
+    DECLARATION_TEXT,
+    Assignment,
+    ConflictOfInterest,
+    Declaration,
+    Evaluation,
+    PackageLoad,
+    Status,
+)
 from scoring.pages.page import Page
 
 
@@ -40,4 +48,33 @@ def scorecard_page(
         conflict_form=ConflictForm(evaluation=evaluation, declared={c.msp_id for c in declared}),
         editable=evaluation.status == Status.SCORING and not assignment.is_submitted,
         package_load=selectors.package_load(evaluation),
+    )
+
+
+@dataclass
+class DeclarationPage(Page):
+    evaluation: Evaluation
+    assignment: Assignment
+    form: DeclarationForm
+    statement: str  # the words the evaluator agrees to (or agreed to)
+    declaration: Declaration | None  # signed already
+    bidders: list[str]  # the MSPs bidding, by name: whom a conflict could be with
+    declared: QuerySet[ConflictOfInterest]
+    conflict_form: ConflictForm
+
+
+def declaration_page(evaluation: Evaluation, assignment: Assignment, form: DeclarationForm) -> DeclarationPage:
+    """The declaration to sign before the bids open: the statement, the bidders by name, the conflicts
+    declared so far and the form to declare one."""
+    declared = selectors.declared_conflicts(evaluation, assignment.evaluator)
+    declaration = Declaration.objects.filter(assignment=assignment).first()
+    return DeclarationPage(
+        evaluation=evaluation,
+        assignment=assignment,
+        form=form,
+        statement=declaration.text if declaration else DECLARATION_TEXT.format(title=evaluation.title),
+        declaration=declaration,
+        bidders=selectors.bidder_names(evaluation),
+        declared=declared,
+        conflict_form=ConflictForm(evaluation=evaluation, declared={c.msp_id for c in declared}),
     )

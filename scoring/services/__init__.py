@@ -36,6 +36,7 @@ from .locking import EvaluationLocked, ensure_writable, note_refusal, recording_
 from .record import kept_record, lock_moment, lock_record, package_document, ranking_document, record_for, verification
 from .scorecards import (
     conflict_declare,
+    declaration_sign,
     refusal_reason,
     scorecard_reopen,
     scorecard_save,
@@ -89,6 +90,7 @@ __all__ = [
     "requirements_for",
     "retire",
     "save_with_reason",
+    "declaration_sign",
     "scorecard_reopen",
     "scorecard_save",
     "scorecard_slots",

@@ -16,11 +16,13 @@ from accounts.roles import AUDITOR, EXECUTIVE, may_be_evaluator
 from core.concurrency import EditConflict
 from scoring import signals
 from scoring.models import (
+    DECLARATION_TEXT,
     Assignment,
     Bid,
     ConflictOfInterest,
     Criterion,
     CriterionKind,
+    Declaration,
     Score,
     Status,
 )
@@ -189,3 +191,22 @@ def scorecard_reopen(*, assignment: Assignment, reason: str) -> Assignment:
     save_with_reason(assignment, reason=reason.strip(), update_fields=["submitted_at", "submitted_from_package"])
     refresh_ranking(assignment.evaluation)
     return assignment
+
+
+@transaction.atomic
+def declaration_sign(*, assignment: Assignment, signed_name: str) -> Declaration:
+    """The evaluator signs the statement (``DECLARATION_TEXT``) before first seeing the bids; once."""
+    evaluation = assignment.evaluation
+    ensure_writable(evaluation)
+    name = " ".join(signed_name.split())
+    if not name:
+        raise ValidationError({"signed_name": "Type your name to sign."})
+    existing = Declaration.objects.filter(assignment=assignment).first()
+    if existing is not None:
+        return existing
+    declaration = Declaration(
+        assignment=assignment, signed_name=name[:150], text=DECLARATION_TEXT.format(title=evaluation.title)
+    )
+    declaration.full_clean()
+    declaration.save()
+    return declaration

@@ -17,7 +17,9 @@ from scoring import selectors, services
 from scoring.models import (
     Evaluation,
 )
-from scoring.rules import can, viewer_annotations
+from scoring.rules import can, must_declare, viewer_annotations
+
+DECLARE_FIRST = "Before you see the bids, read and sign the evaluators' declaration."
 
 
 def _evaluation(request: HttpRequest, pk: int) -> Evaluation:
@@ -48,19 +50,24 @@ REFUSALS = {
 
 
 def evaluation_view(
-    perm: str | None = None, *, message: str = "", writable: bool = False
+    perm: str | None = None, *, message: str = "", writable: bool = False, before_declaration: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """The one door of every page about an evaluation: the policy applied before the view runs.
 
-    Loads the evaluation in the person's scope (404 outside it, never data), checks ``perm`` with the
-    rules (403 with ``message``), and with ``writable`` refuses any request to a locked evaluation
-    (recording a refused POST); then calls ``view(request, evaluation, **the other URL arguments)``.
+    Loads the evaluation in the person's scope (404 outside it, never data), sends an evaluator who has
+    not signed the declaration to it (``rules.must_declare``; pages marked ``before_declaration`` aside),
+    checks ``perm`` with the rules (403 with ``message``), and with ``writable`` refuses any request to a
+    locked evaluation (recording a refused POST); then calls ``view(request, evaluation, **the other URL
+    arguments)``.
     """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
             evaluation = _evaluation(request, pk)
+            if not before_declaration and must_declare.test(request.user, evaluation):
+                messages.info(request, DECLARE_FIRST)
+                return redirect("scoring:declaration", pk=evaluation.pk)
             if perm is not None:
                 require(request, perm, evaluation, message)
             if writable and (response := writable_or_redirect(request, evaluation)):

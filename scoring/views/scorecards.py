@@ -12,6 +12,7 @@ from core.concurrency import EditConflict
 from scoring import selectors, services
 from scoring.forms import (
     ConflictForm,
+    DeclarationForm,
     ReasonForm,
     ScorecardForm,
 )
@@ -20,7 +21,8 @@ from scoring.models import (
     Evaluation,
 )
 from scoring.pages import scorecard as pages
-from scoring.views.access import evaluation_view, require
+from scoring.rules import must_declare
+from scoring.views.access import add_errors, evaluation_view, require
 
 # Separated duties: assigned through old data or not, these people never score.
 SCORING_REFUSED = "Auditors, executives and deactivated users never score, even when assigned."
@@ -59,7 +61,7 @@ def scorecard(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
 
 
 @require_POST
-@evaluation_view()
+@evaluation_view(before_declaration=True)
 def conflict_declare(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     assignment = selectors.assignment_for(evaluation, request.user)
     if assignment is None:
@@ -78,7 +80,10 @@ def conflict_declare(request: HttpRequest, evaluation: Evaluation) -> HttpRespon
             )
     else:
         messages.error(request, "Choose the MSP you have a conflict with.")
-    return redirect("scoring:scorecard", pk=evaluation.pk)
+    # Declared before signing the declaration: back to it.
+    return redirect(
+        "scoring:declaration" if must_declare.test(request.user, evaluation) else "scoring:scorecard", pk=evaluation.pk
+    )
 
 
 @require_POST
@@ -96,3 +101,21 @@ def scorecard_reopen(request: HttpRequest, evaluation: Evaluation, assignment_pk
     else:
         messages.success(request, f"Scorecard of {assignment.evaluator} reopened; its scores no longer count.")
     return redirect(evaluation)
+
+
+@evaluation_view(before_declaration=True)
+def declaration(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
+    """The evaluators' declaration: read, declare any conflict, sign; then on to the scorecard."""
+    assignment = selectors.assignment_for(evaluation, request.user)
+    if assignment is None:
+        raise PermissionDenied("Only the evaluators assigned to this evaluation sign its declaration.")
+    form = DeclarationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declaration_sign(assignment=assignment, signed_name=form.cleaned_data["signed_name"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "Declaration signed. The bids are open to you; your scorecard is below.")
+            return redirect("scoring:scorecard", pk=evaluation.pk)
+    return render(request, "scoring/declaration.html", pages.declaration_page(evaluation, assignment, form).context())

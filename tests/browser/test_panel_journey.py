@@ -206,6 +206,16 @@ def test_a_panel_of_two_scores_one_submits_one_keeps_a_draft(
     log_in(evan_page, live_server, evan.username)
     evan_page.get_by_role("link", name="Evaluations").first.click()
     evan_page.get_by_role("link", name=TITLE).click()
+    # First the evaluators' declaration: no bid opens before it is signed.
+    expect(evan_page.get_by_role("heading", name="Evaluator's declaration")).to_be_visible()
+    expect(evan_page.get_by_test_id("statement")).to_contain_text(f"bidding in “{TITLE}”")
+    evan_page.get_by_role("button", name="Sign and open the bids").click()
+    expect(evan_page.get_by_text("This field is required.").first).to_be_visible()  # nothing signed unticked
+    evan_page.get_by_label("I agree to the statement above.").check()
+    evan_page.get_by_label("Your full name").fill("Evan Evaluator")
+    evan_page.get_by_role("button", name="Sign and open the bids").click()
+    expect(evan_page.get_by_text("Declaration signed.")).to_be_visible()
+    evan_page.goto(dashboard)
     expect(evan_page.get_by_label("Your scorecard")).to_contain_text("0 of 4 scores entered, not submitted yet.")
     expect(evan_page.get_by_text("Scoring is blind")).to_be_visible()
     evan_page.get_by_role("link", name="Open my scorecard").click()
@@ -218,7 +228,8 @@ def test_a_panel_of_two_scores_one_submits_one_keeps_a_draft(
     nadia_page = new_page()
     log_in(nadia_page, live_server, nadia.username)
     nadia_page.goto(dashboard)
-    nadia_page.get_by_role("link", name="Open my scorecard").click()
+    # She declares it on the declaration, before any bid opens to her, then signs.
+    expect(nadia_page.get_by_role("heading", name="Evaluator's declaration")).to_be_visible()
     assert sorted(nadia_page.get_by_label("MSP", exact=True).locator("option").all_inner_texts()) == [
         "---------",
         BAYSIDE,
@@ -228,6 +239,11 @@ def test_a_panel_of_two_scores_one_submits_one_keeps_a_draft(
     nadia_page.get_by_label("What is the conflict?").fill(CONFLICT_NOTE)
     nadia_page.get_by_role("button", name="Declare").click()
     expect(nadia_page.get_by_text(f"Conflict with {LOCKSTEP} declared; the owner has been told.")).to_be_visible()
+    expect(nadia_page.get_by_text(f"You declared a conflict with {LOCKSTEP}; you won't score its bid.")).to_be_visible()
+    nadia_page.get_by_label("I agree to the statement above.").check()
+    nadia_page.get_by_label("Your full name").fill("Nadia Second")
+    nadia_page.get_by_role("button", name="Sign and open the bids").click()
+    expect(nadia_page.get_by_text("Declaration signed.")).to_be_visible()
     expect(nadia_page.get_by_role("region", name="Conflicts of interest")).to_contain_text(
         f"You declared a conflict with {LOCKSTEP} and don't score its bid. Your note: {CONFLICT_NOTE}"
     )
@@ -286,6 +302,10 @@ def test_a_panel_of_two_scores_one_submits_one_keeps_a_draft(
     assigned = panel.locator("ul.list-unstyled > li")
     expect(assigned.filter(has_text="Evan")).to_contain_text("submitted")
     expect(assigned.filter(has_text="Nadia")).to_contain_text("in progress")
+    # The owner sees that both signed the declaration before the bids opened to them.
+    expect(assigned.get_by_test_id("declaration-state")).to_have_count(2)
+    for state in assigned.get_by_test_id("declaration-state").all():
+        expect(state).to_contain_text("declaration signed")
     expect(panel.get_by_role("heading", name="Conflicts of interest")).to_be_visible()
     expect(panel).to_contain_text(f"Nadia with {LOCKSTEP}: {CONFLICT_NOTE}")
     # Lockstep stays first until support's weight w passes 48.75: 40w + 6,000 = 80w + 4,050 (both ÷ (w + 60)).

@@ -133,9 +133,14 @@ def start_scoring(evaluation: Evaluation) -> Evaluation:
     return move_to(evaluation, "collecting_bids", "scoring")
 
 
-def assign(evaluation: Evaluation, *users: AbstractBaseUser) -> list[Assignment]:
+def assign(evaluation: Evaluation, *users: AbstractBaseUser, signed: bool = True) -> list[Assignment]:
+    """``users`` assigned to score; with ``signed``, each has signed the evaluators' declaration."""
     services.evaluators_add(evaluation=evaluation, users=users)
-    return [Assignment.objects.get(evaluation=evaluation, evaluator=user) for user in users]
+    assignments = [Assignment.objects.get(evaluation=evaluation, evaluator=user) for user in users]
+    if signed:
+        for assignment in assignments:
+            services.declaration_sign(assignment=assignment, signed_name=assignment.evaluator.get_username())
+    return assignments
 
 
 def questions(evaluation: Evaluation, applies_to: str | None = None) -> list[Criterion]:

@@ -391,6 +391,7 @@ def test_the_evidence_zip_holds_the_whole_record(awarded, auditor):
         "README.txt",
         "award.json",
         "conflicts-of-interest.csv",
+        "declarations.csv",
         "documents/SHA256SUMS",
         "documents/documents.csv",
         "history.csv",

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from scoring import consensus, services
 from tests.conftest import client_for, make_user
-from tests.scoring.factories import make_bid, make_evaluation
+from tests.scoring.factories import assign, make_bid, make_evaluation
 
 
 def test_it_marks_a_spread_of_three_for_discussion():
@@ -34,7 +34,7 @@ def test_it_measures_each_evaluators_offset_from_the_panel():
 def test_the_page_shows_submitted_scores_to_those_who_see_results(procurement, evaluator):
     evaluation = make_evaluation(procurement)
     make_bid(evaluation)
-    services.evaluators_add(evaluation=evaluation, users=[evaluator])
+    assign(evaluation, evaluator)
     url = f"/evaluations/{evaluation.pk}/consensus/"
     assert client_for(evaluator).get(url).status_code == 403  # not submitted yet
     assert client_for(make_user("other-buyer", "Procurement")).get(url).status_code == 404

@@ -2,7 +2,7 @@
 
 from scoring import services
 from tests.conftest import client_for, make_user, page_queries
-from tests.scoring.factories import load, make_bid, make_evaluation, scored_package
+from tests.scoring.factories import assign, load, make_bid, make_evaluation, scored_package
 
 
 def url(evaluation, *bids) -> str:
@@ -37,7 +37,7 @@ def test_it_asks_for_two_to_four_bids(procurement, executive):
 def test_it_keeps_the_comparison_from_blind_evaluators_and_outsiders(procurement, evaluator):
     evaluation = make_evaluation(procurement)
     first, second = make_bid(evaluation), make_bid(evaluation, vendor="Second IT")
-    services.evaluators_add(evaluation=evaluation, users=[evaluator])
+    assign(evaluation, evaluator)
     assert client_for(evaluator).get(url(evaluation, first, second)).status_code == 403
     assert client_for(make_user("other-buyer", "Procurement")).get(url(evaluation, first, second)).status_code == 404
 

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from scoring import insight, ranking, services
 from scoring.models import Bid, Criterion, StoredRanking
 from tests.conftest import client_for, make_user
-from tests.scoring.factories import load, make_bid, make_evaluation, package_bid, scored_package
+from tests.scoring.factories import assign, load, make_bid, make_evaluation, package_bid, scored_package
 
 
 def two_bid_package(**evaluation_fields) -> dict:
@@ -244,7 +244,7 @@ def test_only_those_who_see_results_get_the_decision_pages(procurement, executiv
     evaluation = load(procurement, two_bid_package())
     a, b = Bid.objects.filter(evaluation=evaluation).order_by("vendor_name")
     url = f"/evaluations/{evaluation.pk}/" + suffix.replace("bid=1&bid=2", f"bid={a.pk}&bid={b.pk}")
-    services.evaluators_add(evaluation=evaluation, users=[evaluator])  # assigned, not submitted: scoring is blind
+    assign(evaluation, evaluator)  # assigned, not submitted: scoring is blind
     assert client.get(url).status_code == 302  # anonymous: to the login page
     assert page(evaluator, url).status_code == 403
     assert page(make_user("other-buyer", "Procurement"), url).status_code == 404

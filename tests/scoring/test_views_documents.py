@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from scoring import services
 from scoring.models import BidDocument, ReferenceCheck, RequirementTemplate
 from tests.conftest import client_for, make_user
-from tests.scoring.factories import make_bid, make_evaluation
+from tests.scoring.factories import assign, make_bid, make_evaluation
 from vendors import services as vendor_services
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -109,7 +109,7 @@ def test_it_serves_documents_only_to_those_who_may_see_them(procurement, executi
     response = client_for(executive).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert client_for(make_user("outsider", "Procurement")).get(url).status_code == 404
-    services.evaluators_add(evaluation=evaluation, users=[evaluator])
+    assign(evaluation, evaluator)
     assert client_for(evaluator).get(url).status_code == 403  # prices are sealed until they submit
     other = make_bid(evaluation, vendor="Other IT")
     assert (

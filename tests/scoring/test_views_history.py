@@ -8,6 +8,7 @@ import pytest
 
 from scoring import services
 from tests.conftest import client_for, make_user
+from tests.scoring.factories import assign
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_it_hides_the_history_from_outsiders(evaluation):
 
 
 def test_it_refuses_assigned_evaluators(evaluation, evaluator):
-    services.evaluators_add(evaluation=evaluation, users=[evaluator])
+    assign(evaluation, evaluator)
     for suffix in ("history/", "history.csv"):
         assert client_for(evaluator).get(f"/evaluations/{evaluation.pk}/{suffix}").status_code == 403
 
