@@ -23,6 +23,7 @@ from scoring.models import (
     ReferenceCheck,
     Status,
 )
+from scoring.proposals import proposal_context
 
 from ..models import DEFAULT_SCHEDULE, Rule, Schedule
 
@@ -337,8 +338,10 @@ def conflict_declared(conflict: ConflictOfInterest) -> list[Due]:
 
 
 def award_proposed(award: Award) -> list[Due]:
-    """6. An award was proposed: the executives who may decide, at once."""
+    """6. An award was proposed: the executives who may decide, at once, with what to weigh."""
     evaluation = award.evaluation
+    context = proposal_context(evaluation, award.bid) if award.bid_id else None
+    weigh = " ".join(context.warnings()) if context else ""
     return [
         Due(
             rule=Rule.AWARD_PROPOSED,
@@ -348,7 +351,8 @@ def award_proposed(award: Award) -> list[Due]:
             evaluation=evaluation,
             title=f"Award proposed: {award.bid.vendor_name} for “{evaluation.title}”",
             body=f"{award.proposed_by.get_full_name() or award.proposed_by.get_username()} proposes "
-            f"{award.bid.vendor_name}: “{award.rationale}”. An executive who did not score decides.",
+            f"{award.bid.vendor_name}: “{award.rationale}”. An executive who did not score decides."
+            + (f" To weigh: {weigh}" if weigh else ""),
             url=reverse("scoring:award", args=[evaluation.pk]),
         )
         for executive in _executives(evaluation)

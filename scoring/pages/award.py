@@ -28,6 +28,7 @@ from scoring.models import (
     Status,
 )
 from scoring.pages.page import Page
+from scoring.proposals import ProposalContext, proposal_context
 from scoring.rules import can
 from vendors.models import MSP
 
@@ -65,6 +66,8 @@ class AwardPage(Page):
     # Beside an approved award: the other bids of the ranking it was decided on, for their debrief letters.
     others: list[dict[str, Any]] = field(default_factory=list)
     bid_ids: dict[str, int] = field(default_factory=dict)
+    # The pending proposal beside the leader and the cheapest compliant bid, with what to weigh.
+    proposal: ProposalContext | None = None
 
 
 def _first(awards: list[Award], *decisions: str) -> Award | None:
@@ -106,6 +109,7 @@ def award_page(evaluation: Evaluation, user: AbstractBaseUser) -> AwardPage:
             if award.decision == AwardDecision.UNLOCKED
         ],
         manages=can(user, "scoring.manage_evaluation", evaluation),
+        proposal=proposal_context(evaluation, pending.bid) if pending is not None and pending.bid_id else None,
     )
     _add_provenance(page, awards)
     return page

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from scoring import consensus, insight, ranking, selectors, services
 from scoring.forms import WhatIfForm
-from scoring.models import Award, ConflictOfInterest, Criterion, Evaluation, Waiver
+from scoring.models import Award, AwardDecision, ConflictOfInterest, Criterion, Evaluation, Waiver
 from scoring.pages.page import Page
+from scoring.proposals import ProposalContext, proposal_context
 
 # --- Sensitivity and what-if -------------------------------------------------------------------
 
@@ -100,6 +101,9 @@ class BoardPack(Page):
     conflicts: QuerySet[ConflictOfInterest]
     incomplete: list[str]
     award: Award | None
+    # The award proposed (pending) or approved, in its context: the recommendation follows it.
+    proposed: Award | None = None
+    proposal: ProposalContext | None = None
 
     def context(self) -> dict[str, Any]:
         fields = super().context()
@@ -132,4 +136,16 @@ def board_pack(evaluation: Evaluation) -> BoardPack:
         conflicts=selectors.conflicts(evaluation),
         incomplete=[row["vendor"] for row in results["ranked"] if not row["complete"]],
         award=selectors.approved_award(evaluation),
+        **_proposed(evaluation),
     )
+
+
+def _proposed(evaluation: Evaluation) -> dict[str, Any]:
+    """The award under decision, or approved, and its context (none without one)."""
+    award = (
+        selectors.approved_award(evaluation)
+        or selectors.awards(evaluation).filter(decision=AwardDecision.PENDING).first()
+    )
+    if award is None or award.bid_id is None:
+        return {}
+    return {"proposed": award, "proposal": proposal_context(evaluation, award.bid)}
