@@ -20,6 +20,7 @@ class Rule(models.TextChoices):
     PARTNERSHIP_REVIEW = "partnership-review", "Quarterly partnership review"
     CONTRACT_ENDING = "contract-ending", "Contract term ending"
     EVIDENCE_EXPIRING = "evidence-expiring", "Requirement evidence expiring"
+    MATERIAL_CHANGE = "material-change", "A change during scoring that can move the ranking"
 
 
 class Delivery(models.TextChoices):

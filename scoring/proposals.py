@@ -4,12 +4,9 @@ the decide page, the proposal's notification and the board pack, so all three sa
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-from django.utils import timezone
 
 from scoring import ranking, services
 from scoring.models import Assignment, Bid, Evaluation, Score
@@ -141,11 +138,8 @@ def _single_scored(evaluation: Evaluation) -> list[str]:
 
 
 def late_bids(evaluation: Evaluation) -> list[str]:
-    """Bids entered after the end of the bids-due day (in the app's time zone)."""
-    if evaluation.bids_due is None:
-        return []
-    cutoff = timezone.make_aware(dt.datetime.combine(evaluation.bids_due + dt.timedelta(days=1), dt.time()))
-    return list(Bid.objects.filter(evaluation=evaluation, created_at__gte=cutoff).values_list("vendor_name", flat=True))
+    """Bids entered by hand after the bids-due day (``Bid.entered_late``)."""
+    return list(Bid.objects.filter(evaluation=evaluation, entered_late=True).values_list("vendor_name", flat=True))
 
 
 def _difference(value: Decimal | None, none: str) -> str:

@@ -44,3 +44,4 @@ def follow_msp_rename(sender: type[MSP], instance: MSP, created: bool, **kwargs:
 # Events other apps act on (the reminders app emails people); sent once the write has committed.
 conflict_declared = Signal()  # conflict=ConflictOfInterest
 award_proposed = Signal()  # award=Award
+material_change = Signal()  # evaluation=Evaluation, what=str, reason=str: once scoring has started

@@ -510,7 +510,7 @@ MATRIX: dict[str, Row] = {
         get=managers(200),
         post=managers(302),
         kwargs=on_bid("acme"),
-        data=lambda w: bid_form_data(refreshed(w.acme), monthly_fee=900),
+        data=lambda w: bid_form_data(refreshed(w.acme), monthly_fee=900, reason="Acme corrected its fee."),
     ),
     "scoring:flag_create": Row(
         get=managers(200),

@@ -21,6 +21,7 @@ from .rules import (
     conflict_declared,
     decision_overdue,
     evidence_expiring,
+    material_change,
     references_unchecked,
     scoring_due,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "award_proposed",
     "bids_missing",
     "conflict_declared",
+    "material_change",
     "decision_overdue",
     "deliver",
     "deliver_many",

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import EXECUTIVE
 from scoring.models import (
@@ -314,6 +315,27 @@ RULES: dict[str, Callable[[date], list[Due]]] = {  # name -> rule, for the log w
 
 
 # --- Events: reminders at once -----------------------------------------------------------------
+
+
+def material_change(evaluation: Evaluation, what: str, reason: str) -> list[Due]:
+    """9. Once scoring has started, a change that can move the ranking: every evaluator, at once."""
+    stamp = timezone.now()
+    return [
+        Due(
+            rule=Rule.MATERIAL_CHANGE,
+            subject_key=f"evaluation:{evaluation.pk}",
+            recipient=assignment.evaluator,
+            period=f"changed-{stamp:%Y%m%dT%H%M%S%f}",
+            evaluation=evaluation,
+            title=f"Changed during scoring: {what} on “{evaluation.title}”",
+            body=f"{what[0].upper()}{what[1:]} changed on “{evaluation.title}” while it is being scored. "
+            + (f"Why: {reason}" if reason else "No reason was needed: it came before the bids were due."),
+            url=reverse("scoring:dashboard", args=[evaluation.pk]),
+        )
+        for assignment in Assignment.objects.filter(evaluation=evaluation, evaluator__is_active=True).select_related(
+            "evaluator"
+        )
+    ]
 
 
 def conflict_declared(conflict: ConflictOfInterest) -> list[Due]:

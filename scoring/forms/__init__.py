@@ -33,6 +33,13 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EvaluationForm(VersionedModelForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why it changes",
+        help_text="Needed once scoring has started for a change that moves the ranking (sealed prices, the buyer's numbers, the red-flag policy): kept on the record, and the evaluators are told.",
+    )
     compliance = forms.CharField(
         required=False, help_text="Comma-separated, e.g. HIPAA, PCI DSS.", label="Compliance needs"
     )
@@ -53,6 +60,7 @@ class EvaluationForm(VersionedModelForm):
         if self.instance.pk:
             self.initial["compliance"] = ", ".join(self.instance.compliance or [])
         else:
+            del self.fields["reason"]  # a new evaluation changes nothing anyone scored
             self.fields["requirement_templates"] = safe.ModelMultipleChoiceField(
                 queryset=RequirementTemplate.objects.filter(active=True),
                 required=False,
@@ -175,6 +183,13 @@ _COLUMNS = {
 
 
 class BidForm(VersionedModelForm):
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why it changes",
+        help_text="Needed once scoring has started, and for a bid entered after the bids were due: kept on the record, and the evaluators are told.",
+    )
     scope_included = forms.MultipleChoiceField(
         choices=list(guide.FULLY_MANAGED_INCLUSIONS.items()),
         required=False,

@@ -52,6 +52,8 @@ class Bid(VersionedModel):
     responsibilities = models.JSONField("responsibility split", default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Entered by hand after the bids-due day (with a reason, in the history); a package's bids never are.
+    entered_late = models.BooleanField(default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -136,6 +138,11 @@ class Bid(VersionedModel):
         if not self.msp_id:
             return False
         return Bid.objects.filter(evaluation_id=evaluation.pk, msp_id=self.msp_id).exclude(pk=self.pk).exists()
+
+    @property
+    def is_late(self) -> bool:
+        """Entered by hand after the evaluation's bids-due day (``entered_late``, set when it was entered)."""
+        return self.entered_late
 
     @property
     def is_co_managed(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from core.concurrency import save_versioned
 from scoring import ranking, selectors, terms
@@ -22,6 +23,7 @@ from scoring.models import (
 )
 from scoring.results import refresh_ranking
 from scoring.services.candidates import ensure_candidate
+from scoring.services.changes import announce, explained
 from scoring.services.common import retire
 from scoring.services.locking import ensure_writable
 from vendors.models import MSP
@@ -64,39 +66,67 @@ def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None
 
 
 @transaction.atomic
-def bid_create(*, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[Requirement] = (), **fields: Any) -> Bid:
+def bid_create(
+    *, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[Requirement] = (), reason: str = "", **fields: Any
+) -> Bid:
+    """Record a bid. One entered after the bids-due day needs a reason (kept on the record, and the bid is
+    marked late wherever it shows); once scoring has started, the evaluators are told of it."""
     ensure_writable(evaluation)
+    late = evaluation.bids_due is not None and timezone.localdate() > evaluation.bids_due
+    what = f"a bid from {msp.name}" + (" entered after the bids were due" if late else "")
+    reason = explained(evaluation, reason, what, needed=late)
     bid = Bid(
         evaluation=evaluation,
         msp=msp,
         vendor_name=msp.name,
         position=Bid.objects.filter(evaluation=evaluation).count(),
+        entered_late=late,
         **fields,
     )
     _clear_unused_amounts(bid)
     bid.full_clean()
+    bid._change_reason = reason or None
     bid.save()
     _set_requirements_met(bid, requirements_met)
     ensure_candidate(evaluation, msp)
     refresh_ranking(evaluation)
+    announce(evaluation, what, reason)
     return bid
 
 
 @transaction.atomic
 def bid_update(
-    *, bid: Bid, expected_version: int, requirements_met: Iterable[Requirement] | None = None, **fields: Any
+    *,
+    bid: Bid,
+    expected_version: int,
+    requirements_met: Iterable[Requirement] | None = None,
+    reason: str = "",
+    **fields: Any,
 ) -> Bid:
+    """Change a bid's terms; once scoring has started that needs a reason, kept on the record, and the
+    evaluators are told."""
     unknown = set(fields) - set(BID_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     ensure_writable(bid.evaluation)
+    requirements_met = None if requirements_met is None else list(requirements_met)
+    before = {name: getattr(bid, name) for name in BID_FIELDS}
+    met_before = set(bid.requirement_links.values_list("requirement_id", flat=True))
     for name, value in fields.items():
         setattr(bid, name, value)
     _clear_unused_amounts(bid)
+    changed = [name for name in BID_FIELDS if getattr(bid, name) != before[name]]
+    if requirements_met is not None and {r.pk for r in requirements_met} != met_before:
+        changed.append("requirements met")
+    what = f"the bid from {bid.vendor_name}"
+    reason = explained(bid.evaluation, reason, what) if changed else reason.strip()
+    bid._change_reason = reason or None
     save_versioned(bid, expected_version=expected_version, fields=[*BID_FIELDS, "updated_at"])
     if requirements_met is not None:
         _set_requirements_met(bid, requirements_met)
     refresh_ranking(bid.evaluation)
+    if changed:
+        announce(bid.evaluation, f"{what} ({', '.join(name.replace('_', ' ') for name in changed)})", reason)
     return bid
 
 

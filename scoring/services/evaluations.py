@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from core.concurrency import EditConflict, save_versioned
 from scoring.models import (
@@ -26,10 +27,10 @@ from scoring.models import (
     QuestionTemplate,
     Requirement,
     RequirementTemplate,
-    Score,
     Status,
 )
 from scoring.results import refresh_ranking
+from scoring.services.changes import MATERIAL_EVALUATION_FIELDS, announce, explained, scoring_started
 from scoring.services.common import save_with_reason
 from scoring.services.locking import ensure_writable
 from scoring.services.record import lock_record
@@ -106,11 +107,21 @@ def evaluation_create(
 
 
 @transaction.atomic
-def evaluation_update(*, evaluation: Evaluation, expected_version: int, **fields: Any) -> Evaluation:
+def evaluation_update(*, evaluation: Evaluation, expected_version: int, reason: str = "", **fields: Any) -> Evaluation:
+    """Change the evaluation; once scoring has started, a change that moves the ranking (sealed prices,
+    the buyer's numbers, the red-flag policy …) needs a reason, kept on the record, and the evaluators are told."""
     unknown = set(fields) - set(EVALUATION_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     ensure_writable(evaluation)
+    moved = [
+        label
+        for name, label in MATERIAL_EVALUATION_FIELDS.items()
+        if name in fields and fields[name] != getattr(evaluation, name)
+    ]
+    what = ", ".join(moved)
+    reason = explained(evaluation, reason, what) if moved else reason.strip()
+    evaluation._change_reason = reason or None
     if "model" in fields and fields["model"] != Model.BOTH:
         wrong = Bid.objects.filter(evaluation=evaluation).exclude(model=fields["model"])
         if wrong.exists():
@@ -119,6 +130,8 @@ def evaluation_update(*, evaluation: Evaluation, expected_version: int, **fields
         setattr(evaluation, name, value)
     save_versioned(evaluation, expected_version=expected_version, fields=[*fields, "updated_at"])
     refresh_ranking(evaluation)
+    if moved:
+        announce(evaluation, what, reason)
     return evaluation
 
 
@@ -133,6 +146,8 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
         raise ValidationError(f"An evaluation can't go from {evaluation.get_status_display().lower()} to {target}.")
     if Award.objects.filter(evaluation=evaluation, decision=AwardDecision.PENDING).exists():
         raise ValidationError("A proposed award is waiting for an executive's decision: it is decided first.")
+    if to == Status.DECISION and (early := _early_decision(evaluation)) and not reason.strip():
+        raise ValidationError(f"{early}: say why the decision stage starts now; the reason is kept on the record.")
     evaluation.status = to
     evaluation.version += 1
     save_with_reason(evaluation, reason=reason, update_fields=["status", "version", "updated_at"])
@@ -143,11 +158,14 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
     return evaluation
 
 
-def scoring_started(evaluation: Evaluation) -> bool:
-    return (
-        evaluation.status in (Status.SCORING, Status.DECISION)
-        or Score.objects.filter(bid__evaluation=evaluation).exists()
-    )
+def _early_decision(evaluation: Evaluation) -> str:
+    """Why moving to the decision stage now is early, in words; empty when it is not."""
+    outstanding = Assignment.objects.filter(evaluation=evaluation, submitted_at__isnull=True).count()
+    if outstanding:
+        return f"{outstanding} scorecard{'s are' if outstanding != 1 else ' is'} not submitted"
+    if evaluation.scoring_due and timezone.localdate() < evaluation.scoring_due:
+        return f"Scoring is due on {evaluation.scoring_due:%d %b %Y}"
+    return ""
 
 
 @transaction.atomic

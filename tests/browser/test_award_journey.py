@@ -56,7 +56,9 @@ def rescored_evaluation(owner, evaluator):
     with acting_as(evaluator):
         score(assignment, {RUNNER_UP: 4, LEADER: 4})
     with acting_as(owner):
-        evaluation = services.evaluation_transition(evaluation=evaluation, to="decision")
+        evaluation = services.evaluation_transition(
+            evaluation=evaluation, to="decision", reason="The board meets this week."
+        )
     return evaluation
 
 

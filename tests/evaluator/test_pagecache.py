@@ -81,7 +81,7 @@ def test_a_cached_page_is_the_page_as_drawn(executive, dashboard):
 def test_a_bid_changed_through_the_service_shows_at_once(warm, dashboard, evaluation):
     bid = evaluation.bids.get(vendor_name="Vendor 01")
 
-    services.bid_update(bid=bid, expected_version=bid.version, onboarding_fee=Decimal(750))
+    services.bid_update(bid=bid, expected_version=bid.version, onboarding_fee=Decimal(750), reason="A corrected fee.")
 
     page = get(warm, dashboard)
     assert not cached(page)

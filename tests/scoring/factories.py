@@ -104,7 +104,9 @@ def move_to(evaluation: Evaluation, *statuses: str) -> Evaluation:
             award_leader(evaluation)
             evaluation = Evaluation.objects.get(pk=evaluation.pk)
         else:
-            evaluation = services.evaluation_transition(evaluation=evaluation, to=status)
+            evaluation = services.evaluation_transition(
+                evaluation=evaluation, to=status, reason="Moved on in the set-up."
+            )
     return evaluation
 
 

@@ -40,7 +40,7 @@ from tests.scoring.test_views_decision import two_bid_package
 def worked(procurement):
     """At the decision stage: A leads with 85, B follows with 72."""
     evaluation = load(procurement, two_bid_package())
-    return services.evaluation_transition(evaluation=evaluation, to="decision")
+    return services.evaluation_transition(evaluation=evaluation, to="decision", reason="The board meets this week.")
 
 
 def bid(evaluation, vendor):

@@ -643,7 +643,7 @@ def test_round_trip_after_a_waived_flag_stops_holding(admin, tmp_path):
     data["bids"][0]["waived_red_flags"] = [{"code": "no-references", "reason": "New firm"}]
     first = load(tmp_path, data)
     bid = first.bids.get()
-    services.bid_update(bid=bid, expected_version=bid.version, references_offered=3)
+    services.bid_update(bid=bid, expected_version=bid.version, references_offered=3, reason="References came in.")
     package = json.loads(export(first.pk))
     second = load(tmp_path, package)
     assert rank_json(second.pk) == rank_json(first.pk)
@@ -656,7 +656,7 @@ def test_round_trip_after_a_scored_bid_changes_model(admin, tmp_path):
     # criteria {price: 100}; total = 30 × 100 / 30 = 100. The export must load back with the same ranking.
     first = load(tmp_path, example())
     bid = first.bids.get()
-    services.bid_update(bid=bid, expected_version=bid.version, model="co_managed")
+    services.bid_update(bid=bid, expected_version=bid.version, model="co_managed", reason="It is co-managed.")
     row = rank_json(first.pk)["ranking"][0]
     assert (row["tco"], row["criteria"], row["total"]) == (1193000.0, {"price": 100.0}, 100.0)
     second = load(tmp_path, export(first.pk))

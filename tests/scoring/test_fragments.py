@@ -87,7 +87,9 @@ def test_the_side_by_side_is_drawn_again_when_a_chosen_bid_changes(procurement, 
     assert without_tokens(second.text) == without_tokens(first.text)
     assert "$0.00" in second.text and "$750.00" not in second.text  # onboarding fees as loaded
 
-    services.bid_update(bid=bids[0], expected_version=bids[0].version, onboarding_fee=Decimal(750))
+    services.bid_update(
+        bid=bids[0], expected_version=bids[0].version, onboarding_fee=Decimal(750), reason="A corrected fee."
+    )
 
     third = client.get(address)
     assert third.context["sections"]  # drawn again

@@ -60,7 +60,9 @@ def package() -> dict:
 
 @pytest.fixture
 def proposed(procurement):
-    evaluation = services.evaluation_transition(evaluation=load(procurement, package()), to="decision")
+    evaluation = services.evaluation_transition(
+        evaluation=load(procurement, package()), to="decision", reason="The board meets this week."
+    )
     award = services.award_propose(
         evaluation=evaluation,
         bid=Bid.objects.get(evaluation=evaluation, vendor_name="B"),
@@ -84,7 +86,9 @@ def test_the_context_sets_the_proposal_beside_the_leader_and_the_cheapest(propos
 
 
 def test_the_leader_proposed_raises_only_what_holds(procurement):
-    evaluation = services.evaluation_transition(evaluation=load(procurement, package()), to="decision")
+    evaluation = services.evaluation_transition(
+        evaluation=load(procurement, package()), to="decision", reason="The board meets this week."
+    )
     a = Bid.objects.get(evaluation=evaluation, vendor_name="A")
 
     context = proposal_context(evaluation, a)
@@ -112,7 +116,9 @@ def test_the_executive_decides_with_the_context_on_the_page(proposed, executive)
 def test_the_proposal_mail_carries_what_to_weigh(
     procurement, executive, mailoutbox, django_capture_on_commit_callbacks
 ):
-    evaluation = services.evaluation_transition(evaluation=load(procurement, package()), to="decision")
+    evaluation = services.evaluation_transition(
+        evaluation=load(procurement, package()), to="decision", reason="The board meets this week."
+    )
     with django_capture_on_commit_callbacks(execute=True):
         services.award_propose(
             evaluation=evaluation,

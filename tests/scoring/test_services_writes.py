@@ -58,14 +58,19 @@ WRITES: dict[str, Callable[[SimpleNamespace], Any]] = {
     "bid_create": lambda w: services.bid_create(
         evaluation=refreshed(w.evaluation), msp=make_msp("Cobalt Networks"), model="fully_managed", **CLEAN_TERMS
     ),
-    "bid_update": lambda w: services.bid_update(bid=refreshed(w.acme), expected_version=1, monthly_fee=D(3000)),
+    "bid_update": lambda w: services.bid_update(
+        bid=refreshed(w.acme), expected_version=1, monthly_fee=D(3000), reason="Acme corrected its fee."
+    ),
     "criteria_update": lambda w: services.criteria_update(
         evaluation=w.evaluation,
         weights={Criterion.objects.get(evaluation=w.evaluation, key="price").pk: D(75)},
         reason="Cost matters most this year.",
     ),
     "evaluation_update": lambda w: services.evaluation_update(
-        evaluation=refreshed(w.evaluation), expected_version=refreshed(w.evaluation).version, term_months=24
+        evaluation=refreshed(w.evaluation),
+        expected_version=refreshed(w.evaluation).version,
+        term_months=24,
+        reason="The board asked for two years.",
     ),
     "flag_raise": lambda w: services.flag_raise(bid=refreshed(w.acme), code="pushy-sales", note="Calls.", by=w.owner),
     "flag_withdraw": lambda w: services.flag_withdraw(

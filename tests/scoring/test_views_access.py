@@ -98,7 +98,10 @@ ACTIONS: dict[str, Callable[[SimpleNamespace], Request]] = {
     ),
     "evaluators": lambda w: (f"{base(w)}/evaluators/", {"evaluators": [make_user("ezra", EVALUATOR).pk]}),
     "bid create": lambda w: (f"{base(w)}/bids/new/", bid_form_data(msp=make_msp("Delta Support"))),
-    "bid edit": lambda w: (f"{base(w)}/bids/{w.acme.pk}/edit/", bid_form_data(refreshed(w.acme), monthly_fee=900)),
+    "bid edit": lambda w: (
+        f"{base(w)}/bids/{w.acme.pk}/edit/",
+        bid_form_data(refreshed(w.acme), monthly_fee=900, reason="Acme corrected its fee."),
+    ),
     "flag create": lambda w: (
         f"{base(w)}/bids/{w.acme.pk}/flags/new/",
         {"code": "pushy-sales", "note": "Three calls a day."},

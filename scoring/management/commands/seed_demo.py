@@ -390,7 +390,6 @@ class Command(BaseCommand):
                 title="Managed IT services 2027",
                 model=Model.BOTH,
                 term_months=36,
-                bids_due=today - timedelta(days=10),
                 scoring_due=today + timedelta(days=7),
                 decision_due=today + timedelta(days=21),
                 organization_name=ORGANIZATION["name"],
@@ -424,6 +423,8 @@ class Command(BaseCommand):
                 by=owner,
             )
             self._add_checks_and_evidence(owner, bids, requirements)
+            # The bids came in on time: the due date is set once they are entered, as it stood then.
+            evaluation = _set_bids_due(evaluation, today - timedelta(days=10))
             evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.SCORING)
             evaluators = list(User.objects.filter(username__in=DEMO_SCORES).order_by("username"))
             scoring_services.evaluators_add(evaluation=evaluation, users=evaluators)
@@ -460,7 +461,6 @@ class Command(BaseCommand):
                 title="Help desk pilot 2026",
                 model=Model.FULLY_MANAGED,
                 term_months=12,
-                bids_due=today - timedelta(days=60),
                 scoring_due=today - timedelta(days=40),
                 decision_due=today - timedelta(days=30),
                 organization_name=ORGANIZATION["name"],
@@ -491,6 +491,7 @@ class Command(BaseCommand):
                     performance_exit_clause=True,
                     scope_included=list(FULLY_MANAGED_INCLUSIONS),
                 )
+            evaluation = _set_bids_due(evaluation, today - timedelta(days=60))
             evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.SCORING)
             evaluators = list(User.objects.filter(username__in=["evaluator", "evaluator2"]).order_by("username"))
             scoring_services.evaluators_add(evaluation=evaluation, users=evaluators)
@@ -708,3 +709,8 @@ DEMO_SCORES = {
     },
     "evaluator3": {"Pacific Coast Managed IT": 3, "Harborview MSP": 4},
 }
+
+
+def _set_bids_due(evaluation: Evaluation, day: date) -> Evaluation:
+    fresh = Evaluation.objects.get(pk=evaluation.pk)
+    return scoring_services.evaluation_update(evaluation=fresh, expected_version=fresh.version, bids_due=day)
