@@ -329,7 +329,7 @@ def material_change(evaluation: Evaluation, what: str, reason: str) -> list[Due]
             evaluation=evaluation,
             title=f"Changed during scoring: {what} on “{evaluation.title}”",
             body=f"{what[0].upper()}{what[1:]} changed on “{evaluation.title}” while it is being scored. "
-            + (f"Why: {reason}" if reason else "No reason was needed: it came before the bids were due."),
+            + (f"Why: {reason}" if reason else ""),
             url=reverse("scoring:dashboard", args=[evaluation.pk]),
         )
         for assignment in Assignment.objects.filter(evaluation=evaluation, evaluator__is_active=True).select_related(

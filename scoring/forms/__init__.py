@@ -32,13 +32,21 @@ from vendors.models import MSP, ClientReference, ReferenceOutcome
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class EvaluationForm(VersionedModelForm):
-    reason = forms.CharField(
+def reason_field(help_text: str) -> forms.CharField:
+    """Why a material change is made (``services.changes``): optional on the form, required by the service when it is."""
+    return forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Why it changes",
-        help_text="Needed once scoring has started for a change that moves the ranking (sealed prices, the buyer's numbers, the red-flag policy): kept on the record, and the evaluators are told.",
+        help_text=help_text,
+    )
+
+
+class EvaluationForm(VersionedModelForm):
+    reason = reason_field(
+        "Needed once scoring has started for a change that moves the ranking (sealed prices, the buyer's "
+        "numbers, the red-flag policy): kept on the record, and the evaluators are told."
     )
     compliance = forms.CharField(
         required=False, help_text="Comma-separated, e.g. HIPAA, PCI DSS.", label="Compliance needs"
@@ -183,12 +191,9 @@ _COLUMNS = {
 
 
 class BidForm(VersionedModelForm):
-    reason = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label="Why it changes",
-        help_text="Needed once scoring has started, and for a bid entered after the bids were due: kept on the record, and the evaluators are told.",
+    reason = reason_field(
+        "Needed once scoring has started, and for a bid entered after the bids were due: kept on the record, "
+        "and the evaluators are told."
     )
     scope_included = forms.MultipleChoiceField(
         choices=list(guide.FULLY_MANAGED_INCLUSIONS.items()),

@@ -145,6 +145,7 @@ def flag_raise(*, bid: Bid, code: str, note: str, by: AbstractBaseUser) -> RedFl
     flag.full_clean()
     flag.save()
     refresh_ranking(bid.evaluation)
+    announce(bid.evaluation, f"red flag {code} raised on the bid from {bid.vendor_name}", note.strip())
     return flag
 
 
@@ -173,6 +174,7 @@ def waiver_create(*, bid: Bid, code: str, reason: str, by: AbstractBaseUser) -> 
     waiver.full_clean()
     waiver.save()
     refresh_ranking(bid.evaluation)
+    announce(bid.evaluation, f"red flag {code} waived on the bid from {bid.vendor_name}", reason.strip())
     return waiver
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from scoring.results import refresh_ranking
+from scoring.services.changes import announce
 from scoring.services.locking import ensure_writable
 
 logger = logging.getLogger(__name__)
@@ -34,4 +35,8 @@ def retire(record: Any, *, field: str, reason: str, missing_reason: str, changes
     save_with_reason(record, reason=reason.strip(), update_fields=[field])
     if changes_ranking:
         refresh_ranking(evaluation)
+        name = getattr(record, "code", None) or getattr(record, "name", "")
+        verb = "revoked" if field == "revoked_at" else "withdrawn"
+        what = f"{type(record)._meta.verbose_name} {name} {verb} on the bid from {record.bid.vendor_name}"
+        announce(evaluation, what, reason.strip())
     return record

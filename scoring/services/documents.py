@@ -22,6 +22,7 @@ from scoring.models import (
     Requirement,
 )
 from scoring.results import refresh_ranking
+from scoring.services.changes import announce
 from scoring.services.common import retire
 from scoring.services.locking import ensure_writable
 from vendors.models import ClientReference
@@ -130,6 +131,7 @@ def document_upload(
         raise
     if kind == DocumentKind.EVIDENCE:
         refresh_ranking(bid.evaluation)
+        announce(bid.evaluation, f"evidence {document.name} added to the bid from {bid.vendor_name}", "")
     return document
 
 

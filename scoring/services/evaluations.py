@@ -198,6 +198,8 @@ def criteria_update(
         current.version += 1
         save_with_reason(current, reason=reason.strip(), update_fields=["version"])
     refresh_ranking(evaluation)
+    if changed:
+        announce(evaluation, "the criteria's weights", reason.strip())
 
 
 def _check_some_weight_counts(evaluation: Evaluation) -> None:

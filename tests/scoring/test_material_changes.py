@@ -158,3 +158,40 @@ def test_a_packages_bids_are_never_late(procurement):
     evaluation = load(procurement, data)
 
     assert [b.is_late for b in Bid.objects.filter(evaluation=evaluation)] == [False] * len(data["bids"])
+
+
+@pytest.mark.parametrize(
+    ("change", "subject"),
+    [
+        (
+            lambda e, acme, owner: services.criteria_update(
+                evaluation=e,
+                weights={e.criteria.get(key="price").pk: Decimal(50)},
+                reason="Cost matters more this year.",
+            ),
+            "the criteria's weights",
+        ),
+        (
+            lambda e, acme, owner: services.flag_raise(bid=acme, code="pushy-sales", note="Calls daily.", by=owner),
+            "red flag pushy-sales raised on the bid from Acme Managed IT",
+        ),
+        (
+            lambda e, acme, owner: services.flag_withdraw(
+                flag=services.flag_raise(bid=acme, code="pushy-sales", note="Calls daily.", by=owner),
+                reason="They stopped.",
+            ),
+            "red flag pushy-sales withdrawn on the bid from Acme Managed IT",
+        ),
+    ],
+    ids=["weights", "flag raised", "flag withdrawn"],
+)
+def test_every_change_that_moves_the_ranking_reaches_the_evaluators(
+    scoring, procurement, evaluator, mailoutbox, django_capture_on_commit_callbacks, change, subject
+):
+    evaluation, acme = scoring
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change(evaluation, acme, procurement)
+
+    subjects = [m.subject for m in mails_to_evaluators(mailoutbox, evaluator)]
+    assert any(subject in s for s in subjects), subjects
