@@ -439,6 +439,10 @@ class Command(BaseCommand):
                         msp=bids["Harborview MSP"].msp,
                         note="I worked at Harborview until 2024.",
                     )
+                # Signed before the bids opened to them, as every evaluator does.
+                scoring_services.declaration_sign(
+                    assignment=assignment, signed_name=user.get_full_name() or user.username
+                )
                 entries = {}
                 for bid, questions in scoring_services.scorecard_slots(assignment):
                     if bid.msp.name not in leanings:
@@ -499,6 +503,9 @@ class Command(BaseCommand):
         for user in evaluators:
             assignment = evaluation.assignments.get(evaluator=user)
             with acting_as(user):
+                scoring_services.declaration_sign(
+                    assignment=assignment, signed_name=user.get_full_name() or user.username
+                )
                 entries = {
                     (bid.pk, question.pk): (max(0, min(5, leanings[bid.msp.name] + index % 2)), "")
                     for bid, questions in scoring_services.scorecard_slots(assignment)
