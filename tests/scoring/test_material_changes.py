@@ -117,6 +117,15 @@ def test_a_bid_entered_after_the_bids_were_due_needs_a_reason_and_is_marked_late
     )
     dashboard = client_for(procurement).get(evaluation.get_absolute_url()).content.decode()
     assert 'title="Entered after the bids were due">late</span>' in dashboard
+    other = services.bid_create(evaluation=evaluation, msp=make_msp("Second IT"), model="fully_managed",
+                                pricing_model="flat", monthly_fee=Decimal(800), contract_term_months=12,
+                                critical_response_minutes=30, reason="Also found in the mail room.")  # fmt: skip
+    compare = (
+        client_for(procurement)
+        .get(f"/evaluations/{evaluation.pk}/compare/?bid={bid.pk}&bid={other.pk}")
+        .content.decode()
+    )
+    assert compare.count('title="Entered after the bids were due">late</span>') == 2
 
 
 def test_a_bid_entered_on_the_due_day_is_on_time(procurement):
