@@ -27,6 +27,7 @@ from scoring.models import (
     Status,
 )
 from scoring.results import refresh_ranking
+from scoring.services.changes import announce
 from scoring.services.common import save_with_reason
 from scoring.services.locking import ensure_writable
 from vendors.models import MSP
@@ -190,6 +191,8 @@ def scorecard_reopen(*, assignment: Assignment, reason: str) -> Assignment:
     assignment.submitted_from_package = False  # a later submission is the evaluator's own
     save_with_reason(assignment, reason=reason.strip(), update_fields=["submitted_at", "submitted_from_package"])
     refresh_ranking(assignment.evaluation)
+    who = assignment.evaluator.get_full_name() or assignment.evaluator.get_username()
+    announce(assignment.evaluation, f"the scorecard of {who}, reopened (its scores no longer count)", reason.strip())
     return assignment
 
 

@@ -169,6 +169,12 @@ def test_a_packages_bids_are_never_late(procurement):
     assert [b.is_late for b in Bid.objects.filter(evaluation=evaluation)] == [False] * len(data["bids"])
 
 
+def _submitted(evaluation, username):
+    assignment = evaluation.assignments.get(evaluator__username=username)
+    entries = {(b.pk, q.pk): (3, "") for b, questions in services.scorecard_slots(assignment) for q in questions}
+    return services.scorecard_save(assignment=assignment, entries=entries, submit=True)
+
+
 @pytest.mark.parametrize(
     ("change", "subject"),
     [
@@ -191,8 +197,14 @@ def test_a_packages_bids_are_never_late(procurement):
             ),
             "red flag pushy-sales withdrawn on the bid from Acme Managed IT",
         ),
+        (
+            lambda e, acme, owner: services.scorecard_reopen(
+                assignment=_submitted(e, "sam"), reason="Sam scored the wrong bid's SLA."
+            ),
+            "the scorecard of Sam, reopened (its scores no longer count)",
+        ),
     ],
-    ids=["weights", "flag raised", "flag withdrawn"],
+    ids=["weights", "flag raised", "flag withdrawn", "scorecard reopened"],
 )
 def test_every_change_that_moves_the_ranking_reaches_the_evaluators(
     scoring, procurement, evaluator, mailoutbox, django_capture_on_commit_callbacks, change, subject
