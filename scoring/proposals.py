@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from scoring import ranking, services
-from scoring.models import Assignment, Bid, Evaluation, Score
+from scoring.inputs import submitted_scores
+from scoring.models import Assignment, Bid, Evaluation
+from scoring.templatetags.scoring_extras import money
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class ProposalContext:
             )
         if self.premium_over_cheapest is not None and self.premium_over_cheapest > 0:
             said.append(
-                f"It costs {_money(self.premium_over_cheapest)} more over {self.horizon} months than the cheapest "
+                f"It costs {money(self.premium_over_cheapest, True)} more over {self.horizon} months than the cheapest "
                 f"compliant bid, {self.cheapest.vendor}."
             )
         if self.outstanding:
@@ -127,9 +129,7 @@ def _outstanding(evaluation: Evaluation) -> list[str]:
 def _single_scored(evaluation: Evaluation) -> list[str]:
     """Bids that exactly one submitted scorecard scored (a conflict, or a panel of one)."""
     scorers: dict[str, set[int]] = defaultdict(set)
-    for vendor, assignment in Score.objects.filter(
-        bid__evaluation=evaluation, assignment__submitted_at__isnull=False
-    ).values_list("bid__vendor_name", "assignment_id"):
+    for vendor, assignment in submitted_scores(evaluation).values_list("bid__vendor_name", "assignment_id"):
         scorers[vendor].add(assignment)
     submitted = Assignment.objects.filter(evaluation=evaluation, submitted_at__isnull=False).count()
     if submitted < 2:
@@ -145,11 +145,7 @@ def late_bids(evaluation: Evaluation) -> list[str]:
 def _difference(value: Decimal | None, none: str) -> str:
     if value is None:
         return none
-    return f"{_money(abs(value))} {'more' if value >= 0 else 'less'}"
-
-
-def _money(value: Decimal) -> str:
-    return f"${value.quantize(Decimal('0.01')):,.2f}"
+    return f"{money(abs(value), True)} {'more' if value >= 0 else 'less'}"
 
 
 def _points(value: Decimal | None) -> str:

@@ -120,6 +120,7 @@ def board_pack(evaluation: Evaluation) -> BoardPack:
         )
     )
     text_of = {c.key: c.text for c in criteria}
+    approved = selectors.approved_award(evaluation)
     return BoardPack(
         results=results,
         evaluation=evaluation,
@@ -135,17 +136,14 @@ def board_pack(evaluation: Evaluation) -> BoardPack:
         waivers=selectors.active_waivers(evaluation),
         conflicts=selectors.conflicts(evaluation),
         incomplete=[row["vendor"] for row in results["ranked"] if not row["complete"]],
-        award=selectors.approved_award(evaluation),
-        **_proposed(evaluation),
+        award=approved,
+        **_proposed(evaluation, approved),
     )
 
 
-def _proposed(evaluation: Evaluation) -> dict[str, Any]:
+def _proposed(evaluation: Evaluation, approved: Award | None) -> dict[str, Any]:
     """The award under decision, or approved, and its context (none without one)."""
-    award = (
-        selectors.approved_award(evaluation)
-        or selectors.awards(evaluation).filter(decision=AwardDecision.PENDING).first()
-    )
+    award = approved or selectors.awards(evaluation).filter(decision=AwardDecision.PENDING).first()
     if award is None or award.bid_id is None:
         return {}
     return {"proposed": award, "proposal": proposal_context(evaluation, award.bid)}

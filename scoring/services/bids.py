@@ -111,7 +111,9 @@ def bid_update(
     ensure_writable(bid.evaluation)
     requirements_met = None if requirements_met is None else list(requirements_met)
     before = {name: getattr(bid, name) for name in BID_FIELDS}
-    met_before = set(bid.requirement_links.values_list("requirement_id", flat=True))
+    met_before = (
+        set(bid.requirement_links.values_list("requirement_id", flat=True)) if requirements_met is not None else set()
+    )
     for name, value in fields.items():
         setattr(bid, name, value)
     _clear_unused_amounts(bid)
