@@ -12,6 +12,7 @@ from .views import (
     downloads,
     history,
     portfolio,
+    questions,
     scorecards,
     setup,
 )
@@ -29,6 +30,9 @@ urlpatterns = [
     path("<int:pk>/edit/", setup.evaluation_edit, name="edit"),
     path("<int:pk>/status/", setup.evaluation_transition, name="transition"),
     path("<int:pk>/criteria/", setup.criteria_edit, name="criteria"),
+    path("<int:pk>/questions/new/", questions.question_create, name="question_create"),
+    path("<int:pk>/questions/<int:criterion_pk>/", questions.question_edit, name="question_edit"),
+    path("<int:pk>/questions/<int:criterion_pk>/remove/", questions.question_remove, name="question_remove"),
     path("<int:pk>/evaluators/", setup.evaluators_edit, name="evaluators"),
     path("<int:pk>/candidates/", candidates.candidates, name="candidates"),
     path("<int:pk>/candidates/<int:candidate_pk>/", candidates.candidate_update, name="candidate_update"),

@@ -57,6 +57,7 @@ from tests.scoring.factories import (
     make_evaluation,
     make_msp,
     move_to,
+    questions,
     refreshed,
     running_evaluation,
     score,
@@ -152,6 +153,7 @@ def _elsewhere(world: SimpleNamespace) -> SimpleNamespace:
             "waiver": waiver,
             "document": document,
             "candidate": evaluation.candidates.get(msp=acme.msp),
+            "question": questions(evaluation)[0],
             "assignment": refreshed(assignment),
             "awarded": evaluation,
             "award": award,
@@ -202,6 +204,7 @@ def build_world() -> SimpleNamespace:
         waiver=running.waiver,
         document=_document(running.acme, owner),
         candidate=running.evaluation.candidates.get(msp=running.acme.msp),
+        question=questions(running.evaluation)[0],
         spare_msp=vendor_services.msp_create(name="Candidate Test IT", offers_fully_managed=True),
         assignment=running.submitted,
         awarded=awarded.evaluation,
@@ -499,6 +502,34 @@ MATRIX: dict[str, Row] = {
         post=managers(302), kwargs=ev, data=lambda w: {"to": "decision", "reason": "Scoring is done."}
     ),
     "scoring:criteria": Row(get=managers(200), post=managers(302), kwargs=ev, data=criteria_data),
+    # The team's own questions (scoring has started in this world: each change gives a reason).
+    "scoring:question_create": Row(
+        get=managers(200),
+        post=managers(302),
+        kwargs=ev,
+        data=lambda w: {
+            "text": "How do you restore after ransomware?",
+            "category": "Security",
+            "applies_to": "all",
+            "weight": "5",
+            "reason": "The board asked.",
+        },  # fmt: skip
+    ),
+    "scoring:question_edit": Row(
+        get=managers(200),
+        post=managers(302),
+        kwargs=lambda w: {"pk": w.evaluation.pk, "criterion_pk": w.question.pk},
+        data=lambda w: {
+            "text": "Reworded",
+            "category": "Service",
+            "applies_to": w.question.applies_to,
+            "weight": "5",
+            "reason": "Clearer wording.",
+        },  # fmt: skip
+    ),
+    "scoring:question_remove": Row(
+        post=managers(302), kwargs=lambda w: {"pk": w.evaluation.pk, "criterion_pk": w.question.pk}, data=reason
+    ),
     "scoring:evaluators": Row(
         get=managers(200), post=managers(302), kwargs=ev, data=lambda w: {"evaluators": [w.spare_evaluator.pk]}
     ),
@@ -1037,6 +1068,8 @@ def _evaluation_addresses(s: SimpleNamespace) -> list[str]:
         reverse("scoring:award", args=[pk]),
         reverse("scoring:edit", args=[pk]),
         reverse("scoring:criteria", args=[pk]),
+        reverse("scoring:question_create", args=[pk]),
+        reverse("scoring:question_edit", args=[pk, questions(s.evaluation)[0].pk]),
         reverse("scoring:evaluators", args=[pk]),
         reverse("scoring:bid_edit", args=[pk, bid_ids[0]]),
         reverse("scoring:bid_create", args=[pk]),

@@ -219,6 +219,11 @@ class Criterion(models.Model):
     def applies(self, model: str) -> bool:
         return self.applies_to in (AppliesTo.ALL, model)
 
+    @property
+    def is_question(self) -> bool:
+        """Scored 0–5 by the evaluators (the price criterion is computed)."""
+        return self.kind == CriterionKind.QUESTION
+
 
 class Requirement(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="requirements")

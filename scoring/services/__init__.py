@@ -33,6 +33,7 @@ from .evaluations import (
     scoring_started,
 )
 from .locking import EvaluationLocked, ensure_writable, note_refusal, recording_refusals
+from .questions import question_add, question_remove, question_update
 from .record import kept_record, lock_moment, lock_record, package_document, ranking_document, record_for, verification
 from .scorecards import (
     conflict_declare,
@@ -81,6 +82,9 @@ __all__ = [
     "note_refusal",
     "package_document",
     "profile_of",
+    "question_add",
+    "question_remove",
+    "question_update",
     "ranking_document",
     "record_for",
     "recording_refusals",

@@ -194,7 +194,7 @@ def criteria_update(
             save_with_reason(criterion, reason=reason.strip(), update_fields=["weight"])
             changed = True
     if changed:
-        _check_some_weight_counts(evaluation)
+        check_some_weight_counts(evaluation)
         current.version += 1
         save_with_reason(current, reason=reason.strip(), update_fields=["version"])
     refresh_ranking(evaluation)
@@ -202,7 +202,7 @@ def criteria_update(
         announce(evaluation, "the criteria's weights", reason.strip())
 
 
-def _check_some_weight_counts(evaluation: Evaluation) -> None:
+def check_some_weight_counts(evaluation: Evaluation) -> None:
     """Each model the evaluation compares keeps a criterion of weight above zero: with every weight at
     zero every total is 0.00 and nothing is ranked on merit. (A package may still carry all zeros: the
     contract's rule, a total of 0.)"""
