@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "vendors",
     "scoring",
     "notifications",
+    "portal",
     "django_celery_beat",
     "axes",
     "csp",
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     # Every answer to a signed-in person: Cache-Control: private, no-store.
     "core.security.private_responses",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # People of a bidding MSP reach the bid room and nothing else.
+    "portal.middleware.msp_fence",
     # A form sent twice (its one-time key) does its work once.
     "accounts.submissions.sent_once",
     "django_htmx.middleware.HtmxMiddleware",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("vendors/", include("vendors.urls")),
     path("evaluations/", include("scoring.urls")),
     path("notifications/", include("notifications.urls")),
+    path("bid-room/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,10 +9,13 @@ from .models import (
     Assignment,
     Award,
     Bid,
+    BidAnswer,
+    BidOpening,
     ConflictOfInterest,
     Criterion,
     DocumentMismatch,
     Evaluation,
+    Invitation,
     LockedRecord,
     LockedWriteAttempt,
     Organization,
@@ -22,6 +25,7 @@ from .models import (
     Requirement,
     RequirementTemplate,
     Score,
+    TenderEvent,
     Waiver,
 )
 from .rules import blind_evaluations
@@ -110,8 +114,20 @@ for model in (
     ConflictOfInterest,
     LockedWriteAttempt,
     DocumentMismatch,
+    Invitation,
+    BidOpening,
+    BidAnswer,
 ):
     admin.site.register(model, ReadOnlyAdmin)
+
+
+# A sealed submission's content is in Submission and SubmissionDocument, which the admin never shows (not
+# registered): what it may show before opening is the step on the record, with its time and receipt digest.
+@admin.register(TenderEvent)
+class TenderEventAdmin(ReadOnlyAdmin):
+    list_display = ("candidate", "kind", "at", "by", "sha256")
+    list_select_related = ("candidate__msp", "candidate__evaluation", "by")
+    list_filter = ("kind",)
 
 
 class HidesResultsFromTheBlind(ReadOnlyAdmin):

@@ -30,7 +30,9 @@ from .models import (
     Award,
     AwardDecision,
     Bid,
+    BidAnswer,
     BidDocument,
+    BidOpening,
     Candidate,
     CandidateStatus,
     ConflictOfInterest,
@@ -38,6 +40,7 @@ from .models import (
     Declaration,
     DocumentMismatch,
     Evaluation,
+    Invitation,
     LockedRecord,
     LockedWriteAttempt,
     NeedsAssessment,
@@ -47,6 +50,7 @@ from .models import (
     Requirement,
     RequirementMet,
     Score,
+    TenderEvent,
     Waiver,
 )
 from .rules import blind_annotation
@@ -275,6 +279,7 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
             describe=lambda r: f"refused: {r.action}",
         ),
     ]
+    found += tender_history(evaluation, rows, msp_names, vendor, criterion)
     found += [
         *entries(
             rows(LockedRecord.history, evaluation_id=evaluation.pk),
@@ -299,6 +304,41 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
     ]
     found.sort(key=lambda entry: (entry.when, entry.kind, str(entry.object_id)))
     return found
+
+
+def tender_history(
+    evaluation: Evaluation, rows: Any, msp_names: dict[int, str], vendor: dict[int, str], criterion: dict[int, str]
+) -> list[HistoryEntry]:
+    """The tender's steps: invitations to the bid room, each submission's time and receipt digest (never its
+    content: that is sealed until the opening, and lives outside the history), the opening, the answers."""
+    candidates = dict(Candidate.objects.filter(evaluation=evaluation).values_list("pk", "msp_id"))
+
+    def of(candidate_id: int) -> str:
+        return msp_names.get(candidates.get(candidate_id), f"candidate #{candidate_id}")
+
+    return [
+        *entries(
+            rows(Invitation.history, candidate_id__in=list(candidates)),
+            label="Bid room invitation",
+            describe=lambda r: f"a person of {of(r.candidate_id)} invited to the bid room",
+            exclude={"mailed_at"},
+        ),
+        *entries(
+            rows(TenderEvent.history, candidate_id__in=list(candidates)),
+            label="Tender step",
+            describe=lambda r: f"{r.get_kind_display()}: {of(r.candidate_id)}",
+        ),
+        *entries(
+            rows(BidOpening.history, evaluation_id=evaluation.pk),
+            label="Bid opening",
+            describe=lambda r: "the sealed bids opened",
+        ),
+        *entries(
+            rows(BidAnswer.history, bid__evaluation_id=evaluation.pk),
+            label="Written answer",
+            describe=lambda r: f"{vendor.get(r.bid_id, r.bid_id)} on {criterion.get(r.criterion_id, r.criterion_id)}",
+        ),
+    ]
 
 
 def as_of(model: type, ids: Iterable[int], when: datetime | None) -> dict[int, Any]:

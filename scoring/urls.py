@@ -15,6 +15,7 @@ from .views import (
     questions,
     scorecards,
     setup,
+    tenders,
 )
 
 app_name = "scoring"
@@ -36,6 +37,9 @@ urlpatterns = [
     path("<int:pk>/evaluators/", setup.evaluators_edit, name="evaluators"),
     path("<int:pk>/candidates/", candidates.candidates, name="candidates"),
     path("<int:pk>/candidates/<int:candidate_pk>/", candidates.candidate_update, name="candidate_update"),
+    path("<int:pk>/candidates/<int:candidate_pk>/bid-room/", tenders.bid_room_invite, name="bid_room_invite"),
+    path("<int:pk>/invitations/<int:invitation_pk>/resend/", tenders.bid_room_resend, name="bid_room_resend"),
+    path("<int:pk>/bids/open/", tenders.bids_open, name="bids_open"),
     path("<int:pk>/bids/new/", bids.bid_form, name="bid_create"),
     path("<int:pk>/bids/<int:bid_pk>/", bids.bid_detail, name="bid"),
     path("<int:pk>/bids/<int:bid_pk>/edit/", bids.bid_form, name="bid_edit"),

@@ -34,6 +34,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # starts by putting those back (groups, specialties, the question and requirement libraries).
 DATA_MIGRATIONS = [
     ("accounts.migrations.0001_groups", "create_groups"),
+    ("accounts.migrations.0004_msp_group", "create_group"),
     ("vendors.migrations.0002_specialties", "create_specialties"),
     ("scoring.migrations.0003_libraries", "seed"),
 ]

@@ -9,13 +9,16 @@ from pathlib import Path
 from django.apps import apps
 
 from accounts.models import FormSubmission
-from scoring.models import StoredRanking
+from scoring.models import StoredRanking, Submission, SubmissionDocument
 from tests.scoring.factories import load, scored_package
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_DIRS = ("accounts", "vendors", "scoring", "notifications", "evaluator", "core")
 # Derived data, recomputable from recorded rows, and forms' one-time keys: no history of their own.
-UNRECORDED = {StoredRanking, FormSubmission}
+# A sealed submission's content stays out of the history's reach until the bids are opened (the history
+# copies every field, and the history pages, history.csv and the admin read it); its steps are on the record
+# as TenderEvents (time and receipt digest), and at opening it becomes a recorded Bid with its answers.
+UNRECORDED = {StoredRanking, FormSubmission, Submission, SubmissionDocument}
 # Writes django-simple-history does not see: queryset update/delete, bulk_update, plain
 # bulk_create (bulk_create_with_history is fine), raw SQL.
 INVISIBLE = re.compile(r"\.update\(|\.bulk_update\(|(?<!_with_history)\bbulk_create\(|\.raw\(|\.cursor\(|\.delete\(\)")

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
@@ -42,11 +43,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from accounts.roles import EVALUATOR, PROCUREMENT
+from accounts.roles import MSP as MSP_ROLE
 from notifications import urls as notifications_urls
 from notifications.models import Notification, Reminder
 from scoring import services
 from scoring import urls as scoring_urls
-from scoring.models import Criterion, Evaluation
+from scoring.models import Criterion, Evaluation, Invitation
 from tests.conftest import PASSWORD, client_for, make_user
 from tests.scoring.factories import (
     CONTRACT_EXAMPLE,
@@ -65,6 +67,7 @@ from tests.scoring.factories import (
 )
 from vendors import services as vendor_services
 from vendors import urls as vendors_urls
+from vendors.models import MspAccount
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -77,6 +80,7 @@ ROLES = (
     "executive",
     "auditor",
     "admin",
+    "msp_user",  # a bidding MSP's person, invited to the bid room of another evaluation (TENDER_TITLE)
 )
 LOGGED_IN = ROLES[1:]
 LOGIN = "login"  # a 302 to the login page, carrying ?next=
@@ -89,6 +93,9 @@ PENDING_TITLE = "Matrix evaluation with a proposed award"
 ELSEWHERE_TITLE = "Other buyer matrix evaluation"
 
 TITLES = (TITLE, AWARDED_TITLE, DECISION_TITLE, PENDING_TITLE, ELSEWHERE_TITLE)
+# The evaluation collecting bids to which the MSP user is invited, and a rival bidder they must never see.
+TENDER_TITLE = "Matrix tender collecting bids"
+RIVAL = "Rival Tender IT"
 # The organizations of the owner's needs assessment and of the other buyer's.
 ASSESSMENT = "Harbor Orthodontics"
 ELSEWHERE_ASSESSMENT = "Elsewhere Veterinary"
@@ -103,6 +110,7 @@ HIDDEN: dict[str, tuple[str, ...]] = {
     "executive": (),
     "auditor": (),
     "admin": (),
+    "msp_user": (*TITLES, ASSESSMENT, ELSEWHERE_ASSESSMENT, RIVAL),
 }
 
 Expected = dict[str, int | str]
@@ -153,6 +161,9 @@ def _elsewhere(world: SimpleNamespace) -> SimpleNamespace:
             "waiver": waiver,
             "document": document,
             "candidate": evaluation.candidates.get(msp=acme.msp),
+            "evaluation_invitation": _bid_room_invitation(
+                evaluation.candidates.get(msp=acme.msp), "Ella Else", "ella.else@acme.example"
+            ),
             "question": questions(evaluation)[0],
             "assignment": refreshed(assignment),
             "awarded": evaluation,
@@ -168,6 +179,28 @@ def _elsewhere(world: SimpleNamespace) -> SimpleNamespace:
             ),
         }
     )  # fmt: skip
+
+
+def _bid_room_invitation(candidate: Any, name: str, email: str) -> Invitation:
+    """An invitation of one of the candidate MSP's people, made directly (the world's evaluations are past
+    collecting bids, when the service invites)."""
+    contact = vendor_services.contact_create(msp=candidate.msp, name=name, email=email)
+    user = User.objects.create_user(email, email, PASSWORD, first_name=name.split()[0])
+    user.groups.add(Group.objects.get(name=MSP_ROLE))
+    account = MspAccount.objects.create(user=user, msp=candidate.msp, contact=contact)
+    return Invitation.objects.create(candidate=candidate, account=account, invited_by=candidate.evaluation.owner)
+
+
+def _tender(world: SimpleNamespace) -> None:
+    """The MSP user's own: an evaluation collecting bids with them invited, and a rival they never see."""
+    owner = world.users["owner"]
+    tender = make_evaluation(owner, title=TENDER_TITLE, bids_due=timezone.localdate() + timedelta(days=30))
+    mine, rival = make_msp("Tender Bidder IT"), make_msp(RIVAL)
+    candidates = services.candidate_invite(evaluation=tender, msps=[mine, rival], by=owner)
+    move_to(tender, "collecting_bids")
+    world.invitation = _bid_room_invitation(candidates[0], "Tess Bidder", "tess@bidder.example")
+    _bid_room_invitation(candidates[1], "Rhea Rival", "rhea@rival.example")
+    world.users["msp_user"] = world.invitation.account.user
 
 
 def build_world() -> SimpleNamespace:
@@ -243,6 +276,8 @@ def build_world() -> SimpleNamespace:
         url=world.evaluation.get_absolute_url(),
     )
     world.notification = Notification.objects.create(user=owner, reminder=reminder)
+    world.evaluation_invitation = _bid_room_invitation(world.candidate, "Luis Moreno", "luis.tender@acme.example")
+    _tender(world)
     world.elsewhere = _elsewhere(world)
     return world
 
@@ -267,7 +302,8 @@ def world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
 
 
 def _roles(default: int | str, **codes: int | str) -> Expected:
-    expected: Expected = {"anonymous": LOGIN, **dict.fromkeys(LOGGED_IN, default), **codes}
+    # A bidding MSP's person reaches the bid room and their own account only (portal.middleware): 404 elsewhere.
+    expected: Expected = {"anonymous": LOGIN, **dict.fromkeys(LOGGED_IN, default), "msp_user": 404, **codes}
     assert set(expected) == set(ROLES), expected
     return expected
 
@@ -275,6 +311,11 @@ def _roles(default: int | str, **codes: int | str) -> Expected:
 def everyone(ok: int) -> Expected:
     """Every logged-in user."""
     return _roles(ok)
+
+
+def bid_room(ok: int) -> Expected:
+    """The bid room: the MSPs' people on their own invitation; every internal user 403."""
+    return _roles(403, msp_user=ok)
 
 
 def creators(ok: int) -> Expected:
@@ -418,31 +459,56 @@ def criteria_data(w: SimpleNamespace) -> dict[str, Any]:
     return {**weights, "reason": "Equal weights, agreed with the board."}
 
 
+def response_data(w: SimpleNamespace) -> dict[str, Any]:
+    """A draft of the MSP user's response (saved, not submitted)."""
+    return {"model": "fully_managed", "pricing_model": "flat", "monthly_fee": "1200"}
+
+
 def compare_query(w: SimpleNamespace) -> dict[str, Any]:
     return {"bid": [w.acme.pk, w.beacon.pk]}
 
 
 MATRIX: dict[str, Row] = {
     # The project's own pages
-    "home": Row(get=everyone(200)),
-    "healthz": Row(get={**everyone(200), "anonymous": 200}),
-    # Accounts: everyone signs in and out and changes their own password (the auditor too).
+    "home": Row(get={**everyone(200), "msp_user": 302}),  # the MSPs' people are sent to the bid room
+    "healthz": Row(get={**everyone(200), "anonymous": 200, "msp_user": 200}),
+    # Accounts: everyone signs in and out and changes their own password (the auditor and MSPs' people too).
     "login": Row(
-        get=_roles(302, anonymous=200),  # a signed-in user is sent home
-        post=_roles(302, anonymous=302),
+        get=_roles(302, anonymous=200, msp_user=302),  # a signed-in user is sent home
+        post=_roles(302, anonymous=302, msp_user=302),
         data=lambda w: {"username": "priya", "password": PASSWORD},
     ),
-    "logout": Row(post=_roles(302)),
+    "logout": Row(post=_roles(302, msp_user=302)),
     "password_change": Row(
-        get=everyone(200),
-        post=everyone(302),
+        get=_roles(200, msp_user=200),
+        post=_roles(302, msp_user=302),
         data=lambda w: {
             "old_password": PASSWORD,
             "new_password1": "a-much-longer-new-passphrase-42",
             "new_password2": "a-much-longer-new-passphrase-42",
         },
     ),
-    "password_change_done": Row(get=everyone(200)),
+    "password_change_done": Row(get=_roles(200, msp_user=200)),
+    # The bid room: the MSPs' people only (internal users 403), each on their own invitation; the
+    # invitation's link and asking for a new one need no sign-in.
+    "portal:home": Row(get=bid_room(200)),
+    "portal:request": Row(get=bid_room(200), kwargs=lambda w: {"pk": w.invitation.pk}),
+    "portal:response": Row(
+        get=bid_room(200), post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=response_data
+    ),
+    "portal:withdraw": Row(post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}),
+    "portal:decline": Row(
+        post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=lambda w: {"reason": "Fully booked."}
+    ),
+    "portal:welcome": Row(
+        get={**everyone(200), "anonymous": 200, "msp_user": 200},  # a used link: "this link no longer works"
+        kwargs=lambda w: {"uidb64": "MQ", "token": "set-password"},
+    ),
+    "portal:new_link": Row(
+        get={**everyone(200), "anonymous": 200, "msp_user": 200},
+        post={**everyone(302), "anonymous": 302, "msp_user": 302},
+        data=lambda w: {"email": "nobody@example.com"},
+    ),
     # The MSP registry: every role reads it, Procurement and admins change it.
     "vendors:list": Row(get=everyone(200)),
     "vendors:create": Row(get=creators(200), post=creators(302), data=new_msp_data),
@@ -601,6 +667,17 @@ MATRIX: dict[str, Row] = {
         kwargs=ev,
         data=lambda w: {"msps": [w.spare_msp.pk]},
     ),
+    # The bid room from the buyer's side (this evaluation is scoring: an invitation or an opening is refused
+    # with a message, and nothing is written).
+    "scoring:bid_room_invite": Row(
+        post=managers(302),
+        kwargs=lambda w: {"pk": w.evaluation.pk, "candidate_pk": w.candidate.pk},
+        data=lambda w: {f"bid-room-{w.candidate.pk}-contacts": [w.contact.pk]},
+    ),
+    "scoring:bid_room_resend": Row(
+        post=managers(302), kwargs=lambda w: {"pk": w.evaluation.pk, "invitation_pk": w.evaluation_invitation.pk}
+    ),
+    "scoring:bids_open": Row(post=managers(302), kwargs=ev),
     "scoring:candidate_update": Row(
         post=managers(302),
         kwargs=lambda w: {"pk": w.evaluation.pk, "candidate_pk": w.candidate.pk},

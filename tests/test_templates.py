@@ -25,6 +25,7 @@ ALLOWED = {
     ("base.html", "{% if section == 'home' %}"): "URL namespace",
     ("base.html", "{% if section == 'scoring' %}"): "URL namespace",
     ("base.html", "{% if section == 'vendors' %}"): "URL namespace",
+    ("base.html", "{% if section == 'portal' %}"): "URL namespace",
     # A form field's name, to size the search box.
     ("vendors/msp_list.html", "{% if field.name == 'q' %}"): "form field name",
 }

@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.concurrency import VersionedAdminMixin
 
 from .forms import MSPForm, ReferenceForm
-from .models import MSP, ClientReference, Contact, Specialty
+from .models import MSP, ClientReference, Contact, MspAccount, Specialty
 
 
 class NoDeleteAdmin(SimpleHistoryAdmin):
@@ -44,3 +44,20 @@ class ClientReferenceAdmin(VersionedAdminMixin, NoDeleteAdmin):
     list_select_related = ("msp",)
     list_filter = ("outcome",)
     search_fields = ("client", "msp__name")
+
+
+@admin.register(MspAccount)
+class MspAccountAdmin(NoDeleteAdmin):
+    """Who signs in for each MSP. An admin deactivates one through its user (Users: active)."""
+
+    list_display = ("user", "msp", "contact", "user_active", "created_at")
+    list_select_related = ("user", "msp", "contact")
+    search_fields = ("user__email", "msp__name", "contact__name")
+    readonly_fields = ("user", "msp", "contact", "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # accounts come from invitations to the bid room
+
+    @admin.display(boolean=True, description="active")
+    def user_active(self, account: MspAccount) -> bool:
+        return account.user.is_active

@@ -200,3 +200,23 @@ class ClientReference(VersionedModel):
     def is_negative(self) -> bool:
         """Whether the reference spoke badly of the MSP."""
         return self.outcome == ReferenceOutcome.NEGATIVE
+
+
+class MspAccount(models.Model):
+    """A person of an MSP who signs in to the bid room: a user of the MSP role, tied to one MSP (and the
+    registry contact they were invited as). They see their own invitations and bids, nothing else."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="msp_account")
+    msp = models.ForeignKey(MSP, on_delete=models.PROTECT, related_name="accounts", verbose_name="MSP")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="accounts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["msp", "pk"]
+        verbose_name = "MSP account"
+        constraints = [models.UniqueConstraint(fields=["contact"], name="vendors_one_account_per_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.contact.name} ({self.msp.name})"

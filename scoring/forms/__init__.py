@@ -51,6 +51,19 @@ class EvaluationForm(VersionedModelForm):
     compliance = forms.CharField(
         required=False, help_text="Comma-separated, e.g. HIPAA, PCI DSS.", label="Compliance needs"
     )
+    request_publishes = forms.MultipleChoiceField(
+        # Worded apart from the buyer's own fields above, so each control has a name of its own.
+        choices=[
+            ("employees", "Headcount"),
+            ("devices", "Fleet size"),
+            ("industry", "Sector"),
+            ("compliance", "Regulations to meet"),
+        ],  # fmt: skip
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="What the invited MSPs see of the buyer",
+        help_text="Shown in the bid room's request with the buyer's name; its IT staff and their cost never are.",
+    )
 
     class Meta:
         model = Evaluation

@@ -29,6 +29,7 @@ from .documents import (
     private_storage,
 )
 from .evaluations import (
+    BUYER_FACTS,
     LOCKED_STATUSES,
     TRANSITIONS,
     Assignment,
@@ -42,11 +43,34 @@ from .evaluations import (
 )
 from .library import AppliesTo, BidModel, CriterionKind, Model, QuestionTemplate, RequirementTemplate
 from .scorecards import DECLARATION_TEXT, ConflictOfInterest, Declaration, Score
+from .tenders import (
+    MAX_ANSWER,
+    BidAnswer,
+    BidOpening,
+    Invitation,
+    Submission,
+    SubmissionDocument,
+    SubmissionState,
+    TenderEvent,
+    TenderEventKind,
+    bids_close_at,
+)
 
 # Migrations 0006 and 0007 name the documents' upload path by this name.
 _document_path = document_path
 
 __all__ = [
+    "BUYER_FACTS",
+    "MAX_ANSWER",
+    "BidAnswer",
+    "BidOpening",
+    "Invitation",
+    "Submission",
+    "SubmissionDocument",
+    "SubmissionState",
+    "TenderEvent",
+    "TenderEventKind",
+    "bids_close_at",
     "AppliesTo",
     "Assignment",
     "Award",

@@ -51,3 +51,7 @@ class Candidate(VersionedModel):
     def is_invited(self) -> bool:
         """Whether the MSP is still invited (it has neither declined nor withdrawn)."""
         return self.status == CandidateStatus.INVITED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == CandidateStatus.DECLINED

@@ -72,6 +72,14 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 LOCKED_STATUSES = (Status.AWARDED, Status.CANCELLED)
 
+# The buyer's facts an owner may publish to the invited MSPs in the bid room's request.
+BUYER_FACTS = {
+    "employees": "Employees",
+    "devices": "Devices",
+    "industry": "Industry",
+    "compliance": "Compliance needs",
+}
+
 
 class RedFlagPolicy(models.TextChoices):
     DISQUALIFY = "disqualify", "Disqualify any bid with a red flag"
@@ -126,6 +134,11 @@ class Evaluation(VersionedModel):
     industry = models.CharField(max_length=100, blank=True)
     compliance = models.JSONField(default=list, blank=True)
 
+    # What the bid room's request shows the invited MSPs of the buyer (``BUYER_FACTS``), and whether it
+    # shows the questions' weights.
+    request_publishes = models.JSONField("buyer's facts shown to bidders", default=list, blank=True)
+    request_shows_weights = models.BooleanField("show bidders the weights", default=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -159,6 +172,11 @@ class Evaluation(VersionedModel):
 
     def allows_bid_model(self, model: str) -> bool:
         return self.model in (Model.BOTH, model)
+
+    @property
+    def compares_both(self) -> bool:
+        """Whether bids of either model are compared."""
+        return self.model == Model.BOTH
 
     @property
     def is_scoring(self) -> bool:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, may_own_evaluation
+from accounts.roles import EVALUATOR, NEVER_SCORE, may_own_evaluation
 from scoring import record, terms
 from scoring.models import (
     Assignment,
@@ -72,7 +72,7 @@ def package_problems(package: Package, *, door: str) -> list[str]:
             if username not in active:
                 continue  # unknown: becomes an Evaluator
             found = groups.get(username, set())
-            if not active[username] or found & {AUDITOR, EXECUTIVE}:
+            if not active[username] or found & NEVER_SCORE:
                 problems.append(
                     f"evaluators[{i}].username: {refusal_reason(username, active=active[username], groups=found)}"
                 )

@@ -12,9 +12,9 @@ from typing import Any, NamedTuple
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.utils import timezone
 
-from scoring import guide, ranking, selectors, services
+from scoring import guide, ranking, selectors, services, tender_selectors
 from scoring import terms as bid_terms
-from scoring.models import Bid, BidDocument, Evaluation, RedFlag, ReferenceCheck, Requirement, Waiver
+from scoring.models import Bid, BidDocument, Criterion, Evaluation, RedFlag, ReferenceCheck, Requirement, Waiver
 from scoring.pages.page import Page
 from scoring.rules import can, opens_document
 from scoring.templatetags.scoring_extras import money
@@ -113,6 +113,8 @@ class BidPage(Page):
     eligible: bool
     price_working: str  # the monthly cost's formula with the bid's numbers
     terms: list[tuple[str, str]]  # the bid's declared terms (scoring.terms), label and value
+    arrival: tender_selectors.Arrival  # how the bid reached the buyer: the bid room, or typed in by hand
+    answers: list[tuple[Criterion, str]]  # its written answers, by question
 
 
 def bid_page(user: AbstractBaseUser, evaluation: Evaluation, bid: Bid) -> BidPage:
@@ -164,6 +166,8 @@ def bid_page(user: AbstractBaseUser, evaluation: Evaluation, bid: Bid) -> BidPag
         eligible=ranking.is_eligible(flags, evaluation.red_flag_policy),
         price_working=price_working(terms, data.organization),
         terms=bid_terms.shown(bid, prices=can(user, "scoring.view_prices", evaluation)),
+        arrival=tender_selectors.arrival(bid),
+        answers=tender_selectors.bid_answers(bid),
     )
     if (locked_at := services.lock_moment(evaluation)) is not None:
         _as_at_lock(page, locked_at)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from scoring import selectors, services
+from scoring import selectors, services, tender_selectors
 from scoring.forms import CandidateInviteForm, CandidateStatusForm
-from scoring.models import Candidate, Evaluation
+from scoring.models import BidOpening, Candidate, Evaluation, Invitation, Submission, bids_close_at
 from scoring.pages.page import Page
 from scoring.rules import can
-from vendors.models import MSP
+from vendors.models import MSP, Contact
 
 
 def status_prefix(candidate: Candidate) -> str:
@@ -20,9 +21,22 @@ def status_prefix(candidate: Candidate) -> str:
 
 
 @dataclass
+class CandidateRow:
+    candidate: Candidate
+    form: CandidateStatusForm | None  # its status form, if editable
+    invitations: list[Invitation]  # its people in the bid room
+    receipt: Submission | None  # its sealed (or opened) submission: time and digest only
+    contacts: list[Contact] | None  # whom the owner may invite to the bid room (None: no inviting now)
+
+
+@dataclass
 class CandidatesPage(Page):
     evaluation: Evaluation
-    candidates: list[tuple[Candidate, CandidateStatusForm | None]]  # each with its status form, if editable
+    candidates: list[CandidateRow]
+    opening: BidOpening | None
+    sealed_count: int
+    closes_at: datetime | None
+    can_open: bool
     bid_count: int
     editable: bool
     invite_form: CandidateInviteForm | None
@@ -57,9 +71,28 @@ def candidates_page(
         status_forms = {c.pk: CandidateStatusForm(prefix=status_prefix(c), instance=c) for c in found}
         if changed is not None:
             status_forms[changed[0].pk] = changed[1]
+    invitations = tender_selectors.invitations_by_candidate(evaluation)
+    receipts = tender_selectors.receipts(evaluation)
+    inviting = editable and evaluation.status in services.OPEN_FOR_INVITATIONS
+    contacts = tender_selectors.invitable_contacts_by_msp(evaluation) if inviting else {}
+    opening = tender_selectors.opening(evaluation)
+    sealed = sum(1 for r in receipts.values() if r.bid_id is None)
     return CandidatesPage(
         evaluation=evaluation,
-        candidates=[(c, status_forms.get(c.pk)) for c in found],
+        candidates=[
+            CandidateRow(
+                candidate=c,
+                form=status_forms.get(c.pk),
+                invitations=invitations.get(c.pk, []),
+                receipt=receipts.get(c.pk),
+                contacts=contacts.get(c.msp_id, []) if inviting and c.is_invited else None,
+            )
+            for c in found
+        ],
+        opening=opening,
+        sealed_count=sealed,
+        closes_at=bids_close_at(evaluation.bids_due),
+        can_open=editable and sealed > 0 and opening is None and services.bids_closed(evaluation),
         bid_count=sum(1 for c in found if c.bid_id is not None),
         editable=editable,
         invite_form=invite_form if editable else None,

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from scoring import selectors
+from scoring import selectors, tender_selectors
 from scoring.forms import ConflictForm, DeclarationForm, ScorecardForm
 from scoring.models import (
     DECLARATION_TEXT,
@@ -39,11 +39,16 @@ def scorecard_page(
 ) -> ScorecardPage:
     """The scorecard ``form`` (blank, or as the evaluator sent it) with the evaluator's declared conflicts."""
     declared = selectors.declared_conflicts(evaluation, evaluator)
+    rows = form.rows()
+    answers = tender_selectors.answers(evaluation)
+    for row in rows:
+        for question in row["questions"]:
+            question["answer"] = answers.get((row["bid"].pk, question["criterion"].pk))
     return ScorecardPage(
         evaluation=evaluation,
         assignment=assignment,
         form=form,
-        rows=form.rows(),
+        rows=rows,
         declared=declared,
         conflict_form=ConflictForm(evaluation=evaluation, declared={c.msp_id for c in declared}),
         editable=evaluation.status == Status.SCORING and not assignment.is_submitted,

@@ -32,6 +32,7 @@ from .evaluations import (
     evaluators_add,
     scoring_started,
 )
+from .invitations import OPEN_FOR_INVITATIONS, bid_room_invite, bid_room_new_link, bid_room_resend
 from .locking import EvaluationLocked, ensure_writable, note_refusal, recording_refusals
 from .questions import question_add, question_remove, question_update
 from .record import kept_record, lock_moment, lock_record, package_document, ranking_document, record_for, verification
@@ -45,8 +46,36 @@ from .scorecards import (
     scorecard_version,
     scoring_refusal,
 )
+from .submissions import (
+    BidsClosed,
+    bids_closed,
+    bids_open,
+    current_response,
+    invitation_decline,
+    note_late_submission,
+    receipt_digest,
+    response_save,
+    response_submit,
+    response_withdraw,
+    sealed_submissions,
+)
 
 __all__ = [
+    "OPEN_FOR_INVITATIONS",
+    "BidsClosed",
+    "bid_room_invite",
+    "bid_room_new_link",
+    "bid_room_resend",
+    "bids_closed",
+    "bids_open",
+    "current_response",
+    "invitation_decline",
+    "note_late_submission",
+    "receipt_digest",
+    "response_save",
+    "response_submit",
+    "response_withdraw",
+    "sealed_submissions",
     "BID_FIELDS",
     "DEFAULT_PRICE_WEIGHT",
     "DOCUMENT_SIGNATURES",

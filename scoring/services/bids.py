@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,6 +21,7 @@ from scoring.models import (
     Requirement,
     RequirementMet,
     Waiver,
+    bids_close_at,
 )
 from scoring.results import refresh_ranking
 from scoring.services.candidates import ensure_candidate
@@ -67,12 +69,20 @@ def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None
 
 @transaction.atomic
 def bid_create(
-    *, evaluation: Evaluation, msp: MSP, requirements_met: Iterable[Requirement] = (), reason: str = "", **fields: Any
+    *,
+    evaluation: Evaluation,
+    msp: MSP,
+    requirements_met: Iterable[Requirement] = (),
+    reason: str = "",
+    received_at: datetime | None = None,
+    **fields: Any,
 ) -> Bid:
-    """Record a bid. One entered after the bids-due day needs a reason (kept on the record, and the bid is
-    marked late wherever it shows); once scoring has started, the evaluators are told of it."""
+    """Record a bid. One received after the bids closed (``received_at``: a sealed submission's time; by
+    default now, for a bid entered by hand) needs a reason (kept on the record, and the bid is marked
+    late wherever it shows); once scoring has started, the evaluators are told of it."""
     ensure_writable(evaluation)
-    late = evaluation.bids_due is not None and timezone.localdate() > evaluation.bids_due
+    closes = bids_close_at(evaluation.bids_due)
+    late = closes is not None and (received_at or timezone.now()) >= closes
     what = f"a bid from {msp.name}" + (" entered after the bids were due" if late else "")
     reason = explained(evaluation, reason, what, needed=late)
     bid = Bid(

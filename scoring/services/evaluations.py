@@ -28,6 +28,8 @@ from scoring.models import (
     Requirement,
     RequirementTemplate,
     Status,
+    Submission,
+    SubmissionState,
 )
 from scoring.results import refresh_ranking
 from scoring.services.changes import MATERIAL_EVALUATION_FIELDS, announce, explained, scoring_started
@@ -63,6 +65,8 @@ EVALUATION_FIELDS = [
     "it_staff_annual_cost",
     "industry",
     "compliance",
+    "request_publishes",
+    "request_shows_weights",
 ]
 
 
@@ -146,6 +150,11 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
         raise ValidationError(f"An evaluation can't go from {evaluation.get_status_display().lower()} to {target}.")
     if Award.objects.filter(evaluation=evaluation, decision=AwardDecision.PENDING).exists():
         raise ValidationError("A proposed award is waiting for an executive's decision: it is decided first.")
+    if to == Status.SCORING and (sealed := _sealed_count(evaluation)):
+        raise ValidationError(
+            f"{sealed} sealed bid{'s are' if sealed != 1 else ' is'} waiting in the bid room: "
+            "open the bids once they close, then start scoring."
+        )
     if to == Status.DECISION and (early := _early_decision(evaluation)) and not reason.strip():
         raise ValidationError(f"{early}: say why the decision stage starts now; the reason is kept on the record.")
     evaluation.status = to
@@ -156,6 +165,13 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
     if evaluation.is_locked:
         lock_record(evaluation=evaluation)
     return evaluation
+
+
+def _sealed_count(evaluation: Evaluation) -> int:
+    """Submitted bid-room responses not yet opened (scoring them unopened would leave them out)."""
+    return Submission.objects.filter(
+        candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED, bid__isnull=True
+    ).count()
 
 
 def _early_decision(evaluation: Evaluation) -> str:

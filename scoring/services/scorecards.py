@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import AUDITOR, EXECUTIVE, may_be_evaluator
+from accounts.roles import MSP as MSP_ROLE
 from core.concurrency import EditConflict
 from scoring import signals
 from scoring.models import (
@@ -51,6 +52,8 @@ def refusal_reason(username: str, *, active: bool, groups: set[str]) -> str:
         return f"{username} is an auditor: auditors read the record and never score"
     if EXECUTIVE in groups:
         return f"{username} is an executive: executives decide the award and never score"
+    if MSP_ROLE in groups:
+        return f"{username} signs in for a bidding MSP: the MSPs' people never score"
     return f"{username} may not score"
 
 

@@ -11,8 +11,9 @@ from tests.conftest import PASSWORD, client_for, make_user
 from vendors import services
 
 
-def test_the_four_roles_exist_after_migrations(db):
-    assert sorted(Group.objects.values_list("name", flat=True)) == ["Auditor", "Evaluator", "Executive", "Procurement"]
+def test_the_four_roles_and_the_msps_people_exist_after_migrations(db):
+    names = sorted(Group.objects.values_list("name", flat=True))
+    assert names == ["Auditor", "Evaluator", "Executive", "MSP", "Procurement"]
     assert ROLES == ("Procurement", "Evaluator", "Executive", "Auditor")
 
 

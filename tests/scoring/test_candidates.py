@@ -336,7 +336,9 @@ def test_it_shows_the_owner_every_candidate_with_its_status_and_bid(world, procu
     response = client_for(procurement).get(url(world.evaluation))
 
     assert response.status_code == 200
-    rows = [(c.msp.name, c.status, c.bid_id is not None) for c, _ in response.context["candidates"]]
+    rows = [
+        (c.msp.name, c.status, c.bid_id is not None) for c in (row.candidate for row in response.context["candidates"])
+    ]
     assert rows == [("Acme Managed IT", "invited", True), ("Beacon IT", "invited", False), ("Cobalt Networks", "declined", False)]  # fmt: skip
     assert response.context["bid_count"] == 1
     page = response.content.decode()
@@ -387,7 +389,7 @@ def test_readers_see_the_candidates_without_forms_and_may_not_post(request, worl
     update = client.post(url(world.evaluation, f"{world.beacon.pk}/"), status_data(world.beacon, "declined"))
 
     assert page.status_code == 200
-    assert [c.msp.name for c, form in page.context["candidates"] if form is None] == [
+    assert [row.candidate.msp.name for row in page.context["candidates"] if row.form is None] == [
         "Acme Managed IT",
         "Beacon IT",
         "Cobalt Networks",
@@ -457,7 +459,7 @@ def test_a_stale_status_change_is_refused_shows_both_and_a_second_save_overwrite
     refused = owner.post(address, status_data(world.beacon, "withdrawn", "", version=1))
 
     assert refused.status_code == 200
-    form = dict(refused.context["candidates"])[refreshed(world.beacon)]
+    form = {row.candidate: row.form for row in refused.context["candidates"]}[refreshed(world.beacon)]
     assert CONFLICT_MESSAGE in form.non_field_errors()
     assert form.conflict == [("Status", "Declined", "Withdrawn"), ("Note", "Too small.", "—")]
     assert 'data-testid="edit-conflict"' in refused.text
@@ -531,7 +533,7 @@ def test_it_refuses_an_unknown_status_beside_the_field_and_writes_nothing(world,
     )
 
     assert response.status_code == 200
-    forms = {c.pk: form for c, form in response.context["candidates"]}
+    forms = {row.candidate.pk: row.form for row in response.context["candidates"]}
     assert list(forms[world.beacon.pk].errors) == ["status"]
     assert response.context["open_form"] == world.beacon.pk  # the row with the error is shown open
     assert candidate_rows() == before
@@ -598,8 +600,10 @@ def test_the_page_uses_the_same_queries_for_3_and_20_candidates(procurement):
 
     # 1 session, 2 user, 3 the user's groups, 4 the evaluation (scoped to the user, with its owner),
     # 5 the candidates with their MSPs and bids, 6 the unread notifications (the navbar),
-    # 7 whether any MSP is left to invite, 8 the MSPs left to invite (the form's choices).
-    assert counts == [8, 8]
+    # 7 the bid room's invitations, 8 the sealed receipts (time and digest), 9 the contacts the owner may
+    # invite to the bid room, 10 the bids' opening, 11 whether any MSP is left to invite, 12 the MSPs left
+    # to invite (the form's choices).
+    assert counts == [12, 12]
 
 
 # --- The package -------------------------------------------------------------------------------

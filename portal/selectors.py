@@ -1,0 +1,37 @@
+"""What a person of a bidding MSP may see: their own invitations, and through each its evaluation's
+request and their own company's response. Nothing of another bidder, not even how many there are."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from scoring.models import Criterion, CriterionKind, Invitation, Requirement
+
+
+def invitations(user: AbstractBaseUser) -> QuerySet[Invitation]:
+    """The person's invitations, newest first, with their evaluation and MSP."""
+    return (
+        Invitation.objects.filter(account__user=user, account__user__is_active=True)
+        .select_related("candidate__evaluation", "candidate__msp", "account__contact")
+        .order_by("-invited_at", "-pk")
+    )
+
+
+def invitation(user: AbstractBaseUser, pk: int) -> Invitation:
+    """One of the person's invitations; 404 for any other id (never someone else's)."""
+    found = invitations(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such invitation.")
+    return found
+
+
+def questions(invitation: Invitation) -> list[Criterion]:
+    """The questions the MSP answers: those of the evaluation (every model it compares)."""
+    evaluation = invitation.candidate.evaluation
+    return list(Criterion.objects.filter(evaluation=evaluation, kind=CriterionKind.QUESTION))
+
+
+def requirements(invitation: Invitation) -> list[Requirement]:
+    return list(Requirement.objects.filter(evaluation=invitation.candidate.evaluation))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("welcome/new-link/", views.new_link, name="new_link"),
+    path("welcome/<uidb64>/<token>/", views.welcome, name="welcome"),
+    path("<int:pk>/", views.request_detail, name="request"),
+    path("<int:pk>/response/", views.response_edit, name="response"),
+    path("<int:pk>/withdraw/", views.response_withdraw, name="withdraw"),
+    path("<int:pk>/decline/", views.invitation_decline, name="decline"),
+]

@@ -1,0 +1,116 @@
+"""The bid room: what an invited MSP's person sees and does. Every page is scoped to their own
+invitations (``selectors.invitation``: 404 for any other id); internal users are refused (403)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.roles import is_msp_user
+from portal import pages, selectors
+from portal.forms import DeclineForm, NewLinkForm
+from scoring import services
+from scoring.models import Invitation
+
+BID_ROOM_ONLY = "The bid room is for the people of the invited MSPs."
+
+
+def bid_room_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The one door of the bid room's pages about an invitation: the person's own, or 404."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_msp_user(request.user):
+            raise PermissionDenied(BID_ROOM_ONLY)
+        return view(request, selectors.invitation(request.user, pk), *args, **kwargs)
+
+    return wrapped
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not is_msp_user(request.user):
+        raise PermissionDenied(BID_ROOM_ONLY)
+    return render(request, "portal/home.html", pages.home_page(request.user).context())
+
+
+@bid_room_view
+def request_detail(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    return render(request, "portal/request.html", pages.request_page(invitation).context())
+
+
+@bid_room_view
+def response_edit(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    candidate = invitation.candidate
+    form = pages.response_form(invitation, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        try:
+            if "submit" in request.POST:
+                pages.save_and_submit(form, candidate, request.user)
+                messages.success(request, "Your bid is submitted and sealed. The receipt is on its way by email.")
+            else:
+                pages.save_draft(form, candidate, request.user)
+                messages.success(request, "Draft saved. Nobody at the buyer can see it.")
+            return redirect("portal:request", pk=invitation.pk)
+        except ValidationError as exc:
+            pages.show_problems(form, exc)
+    return render(request, "portal/response.html", pages.response_page(invitation, form).context())
+
+
+@require_POST
+@bid_room_view
+def response_withdraw(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    try:
+        services.response_withdraw(candidate=invitation.candidate, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Your bid is withdrawn. It is kept as a draft: change it and submit again.")
+    return redirect("portal:request", pk=invitation.pk)
+
+
+@require_POST
+@bid_room_view
+def invitation_decline(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    form = DeclineForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.invitation_decline(candidate=invitation.candidate, by=request.user, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "You have declined the invitation. Thank you for saying why.")
+    return redirect("portal:request", pk=invitation.pk)
+
+
+class Welcome(auth_views.PasswordResetConfirmView):
+    """The invitation's link: set a password, then straight into the bid room. A used or expired link
+    says so and offers a new one."""
+
+    template_name = "portal/welcome.html"
+    success_url = reverse_lazy("portal:home")
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+
+welcome = login_not_required(Welcome.as_view())
+
+
+@login_not_required
+def new_link(request: HttpRequest) -> HttpResponse:
+    """Ask for a new link by email address; the answer is the same whether or not it is known."""
+    form = NewLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.bid_room_new_link(email=form.cleaned_data["email"])
+        messages.success(request, "If that address was invited to a bid room, a new link is on its way to it.")
+        return redirect("login")
+    return render(request, "portal/new_link.html", {"form": form})

@@ -1,0 +1,27 @@
+"""The owner's forms of the tender: inviting an MSP's people to the bid room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from core import fields as safe
+from scoring import tender_selectors
+from scoring.models import Candidate
+from vendors.models import Contact
+
+
+class BidRoomInviteForm(forms.Form):
+    contacts = safe.ModelMultipleChoiceField(
+        queryset=Contact.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="People to invite",
+        help_text="Each gets an email of their own with a link to set a password.",
+        error_messages={"required": "Choose at least one contact with an email address."},
+    )
+
+    def __init__(self, *args: Any, candidate: Candidate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = tender_selectors.invitable_contacts(candidate)
+        self.fields["contacts"].label_from_instance = lambda c: f"{c.name} <{c.email}>"

@@ -1,0 +1,73 @@
+"""The bid room's emails, each to one person: the invitation with a link to set a password (or to sign
+in, for someone who already has one), and the receipt of a submitted bid with its SHA-256."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from scoring.models import Invitation, Submission
+
+
+def password_link(user) -> str:
+    """A one-time link to set a password (Django's password-reset token: it expires after
+    ``PASSWORD_RESET_TIMEOUT`` and stops working once a password is set)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return settings.SITE_URL + reverse("portal:welcome", args=[uid, default_token_generator.make_token(user)])
+
+
+def _send(to: str, subject: str, template: str, context: dict) -> None:
+    context = {"site_url": settings.SITE_URL, **context}
+    EmailMessage(subject=subject, body=render_to_string(template, context), to=[to]).send()
+
+
+def send_invitation(invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related(
+        "account__user", "account__contact", "candidate__evaluation", "candidate__msp"
+    ).get(pk=invitation_id)
+    user = invitation.account.user
+    if not user.is_active or not user.email:
+        return
+    evaluation = invitation.candidate.evaluation
+    link = settings.SITE_URL + reverse("login") if user.has_usable_password() else password_link(user)
+    _send(
+        user.email,
+        f"Invitation to bid: {evaluation.title}",
+        "scoring/mail/invitation.txt",
+        {"invitation": invitation, "evaluation": evaluation, "link": link, "has_password": user.has_usable_password()},
+    )
+    with transaction.atomic():
+        invitation.mailed_at = timezone.now()
+        invitation.save(update_fields=["mailed_at"])
+
+
+def send_new_link(user) -> None:
+    """A fresh link to set a password, for someone whose first one expired."""
+    _send(
+        user.email,
+        "Your link to the bid room",
+        "scoring/mail/new_link.txt",
+        {"link": password_link(user), "person": user},
+    )
+
+
+def send_receipt(submission_id: int) -> None:
+    submission = Submission.objects.select_related("submitted_by", "candidate__evaluation", "candidate__msp").get(
+        pk=submission_id
+    )
+    person = submission.submitted_by
+    if person is None or not person.email:
+        return
+    _send(
+        person.email,
+        f"Receipt: your bid for {submission.candidate.evaluation.title}",
+        "scoring/mail/receipt.txt",
+        {"submission": submission, "evaluation": submission.candidate.evaluation, "person": person},
+    )
