@@ -4,20 +4,24 @@ response, and the response form."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
+from django.utils import timezone
 
 from portal import selectors
 from portal.forms import DeclineForm
-from scoring import services
-from scoring.forms.responses import ResponseForm, validated
+from scoring import ranking, services
+from scoring import selectors as scoring_selectors
+from scoring.forms.responses import ResponseDocumentForm, ResponseForm, validated
 from scoring.models import (
     BUYER_FACTS,
+    Award,
+    Bid,
     Candidate,
     Criterion,
     Evaluation,
@@ -25,8 +29,10 @@ from scoring.models import (
     Requirement,
     Status,
     Submission,
+    SubmissionDocument,
     bids_close_at,
 )
+from scoring.pages import award as award_pages
 from scoring.pages.page import Page
 
 
@@ -90,12 +96,14 @@ class RequestPage(Page):
     closed: bool
     open_for_bids: bool
     decline_form: DeclineForm
+    files: list[SubmissionDocument]
 
 
 def request_page(invitation: Invitation) -> RequestPage:
     candidate = invitation.candidate
     evaluation = candidate.evaluation
     closed = services.bids_closed(evaluation)
+    response = services.current_response(candidate)
     return RequestPage(
         invitation=invitation,
         evaluation=evaluation,
@@ -104,11 +112,12 @@ def request_page(invitation: Invitation) -> RequestPage:
         questions=selectors.questions(invitation),
         requirements=selectors.requirements(invitation),
         documents=EXPECTED_DOCUMENTS,
-        response=services.current_response(candidate),
+        response=response,
         closes_at=bids_close_at(evaluation.bids_due),
         closed=closed,
         open_for_bids=evaluation.status == Status.COLLECTING_BIDS and candidate.is_invited and not closed,
         decline_form=DeclineForm(),
+        files=services.response_documents(response),
     )
 
 
@@ -184,4 +193,80 @@ def response_page(invitation: Invitation, form: ResponseForm) -> ResponsePage:
     evaluation = invitation.candidate.evaluation
     return ResponsePage(
         invitation=invitation, evaluation=evaluation, form=form, closes_at=bids_close_at(evaluation.bids_due)
+    )
+
+
+@dataclass
+class OutcomePage(Page):
+    invitation: Invitation
+    evaluation: Evaluation
+    bid: Bid | None
+    award: Award | None
+    won: bool
+    areas: list[dict[str, Any]]  # the bid's result by question category: never price, rank or rivals
+    flags: list[str]  # the conditions it missed or was marked down for, in words
+    shows_weights: bool
+    today: date
+
+
+def outcome_page(invitation: Invitation) -> OutcomePage:
+    """The MSP's own outcome once the evaluation is decided: chosen, or a debrief of its own bid's quality
+    results. Nothing that counts the bidders or reveals a price (the price percentage would give away the
+    cheapest rival's TCO), so no rank and no total."""
+    candidate = invitation.candidate
+    evaluation = candidate.evaluation
+    bid = selectors.own_bid(invitation)
+    award = scoring_selectors.approved_award(evaluation) if evaluation.is_awarded else None
+    areas: list[dict[str, Any]] = []
+    flags: list[str] = []
+    if award is not None and bid is not None and bid.pk != award.bid_id:
+        row = next((r for r in award.ranking_document["ranking"] if r["vendor"] == bid.vendor_name), None)
+        if row is not None:
+            questions = [c for c in scoring_selectors.criteria(evaluation) if c.is_question]
+            areas = award_pages.categories(questions, row) if row["status"] == "ranked" else []
+            flags = [ranking.AUTOMATIC_RULES.get(code) or _missed(code) for code in row["red_flags"]]
+    return OutcomePage(
+        invitation=invitation,
+        evaluation=evaluation,
+        bid=bid,
+        award=award,
+        won=award is not None and bid is not None and award.bid_id == bid.pk,
+        areas=areas,
+        flags=flags,
+        shows_weights=evaluation.request_shows_weights,
+        today=timezone.localdate(),
+    )
+
+
+def _missed(code: str) -> str:
+    """A red flag's code in words: an unmet requirement by its text."""
+    if code.startswith("unmet:"):
+        return f"a mandatory requirement was not met ({code.removeprefix('unmet:')})"
+    return code.replace("-", " ")
+
+
+@dataclass
+class DocumentsPage(Page):
+    invitation: Invitation
+    evaluation: Evaluation
+    form: ResponseDocumentForm
+    response: Submission | None
+    files: list[SubmissionDocument]
+    editable: bool  # a draft may change: bids are being collected, not closed, not submitted
+
+
+def documents_page(invitation: Invitation, form: ResponseDocumentForm) -> DocumentsPage:
+    candidate = invitation.candidate
+    evaluation = candidate.evaluation
+    response = services.current_response(candidate)
+    open_now = (
+        evaluation.status == Status.COLLECTING_BIDS and candidate.is_invited and not services.bids_closed(evaluation)
+    )
+    return DocumentsPage(
+        invitation=invitation,
+        evaluation=evaluation,
+        form=form,
+        response=response,
+        files=services.response_documents(response),
+        editable=open_now and not (response is not None and response.is_submitted),
     )

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from scoring.models import Criterion, CriterionKind, Invitation, Requirement
+from scoring.models import Bid, Criterion, CriterionKind, Invitation, Requirement
 
 
 def invitations(user: AbstractBaseUser) -> QuerySet[Invitation]:
@@ -35,3 +35,9 @@ def questions(invitation: Invitation) -> list[Criterion]:
 
 def requirements(invitation: Invitation) -> list[Requirement]:
     return list(Requirement.objects.filter(evaluation=invitation.candidate.evaluation))
+
+
+def own_bid(invitation: Invitation) -> Bid | None:
+    """The bid of the person's own company in this evaluation, once there is one (opened, or entered)."""
+    candidate = invitation.candidate
+    return Bid.objects.filter(evaluation_id=candidate.evaluation_id, msp_id=candidate.msp_id).first()

@@ -20,7 +20,9 @@ from accounts.roles import is_msp_user
 from portal import pages, selectors
 from portal.forms import DeclineForm, NewLinkForm
 from scoring import services
+from scoring.forms.responses import ResponseDocumentForm
 from scoring.models import Invitation
+from scoring.views.access import add_errors
 
 BID_ROOM_ONLY = "The bid room is for the people of the invited MSPs."
 
@@ -64,6 +66,44 @@ def response_edit(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         except ValidationError as exc:
             pages.show_problems(form, exc)
     return render(request, "portal/response.html", pages.response_page(invitation, form).context())
+
+
+@bid_room_view
+def documents(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The response's files: add one (checked as any bid document is), or see those added."""
+    candidate = invitation.candidate
+    form = ResponseDocumentForm(request.POST or None, request.FILES or None, evaluation=candidate.evaluation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.response_document_add(
+                candidate=candidate, by=request.user, kind=data["kind"], upload=data["file"],
+                envelope=data["envelope"], requirement=data["requirement"], expires_on=data["expires_on"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"{data['file'].name} added to your draft.")
+            return redirect("portal:documents", pk=invitation.pk)
+    return render(request, "portal/documents.html", pages.documents_page(invitation, form).context())
+
+
+@require_POST
+@bid_room_view
+def document_remove(request: HttpRequest, invitation: Invitation, document_pk: int) -> HttpResponse:
+    try:
+        services.response_document_remove(candidate=invitation.candidate, by=request.user, document_id=document_pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "File removed from your draft.")
+    return redirect("portal:documents", pk=invitation.pk)
+
+
+@bid_room_view
+def outcome(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The MSP's own outcome: chosen, or its debrief letter (printable, to keep)."""
+    return render(request, "portal/outcome.html", pages.outcome_page(invitation).context())
 
 
 @require_POST

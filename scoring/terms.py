@@ -24,6 +24,9 @@ from django.db import models
 
 from scoring.ranking import PRICING_REQUIREMENTS
 
+# The longest written answer an MSP may give to one question (the bid room and the package alike).
+MAX_ANSWER = 20_000
+
 MONEY = {"max_digits": 15, "decimal_places": 6}  # < 1e9 with 6 decimals: exact on SQLite too
 
 MONEY_KIND = "money"

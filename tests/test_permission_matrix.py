@@ -497,6 +497,16 @@ MATRIX: dict[str, Row] = {
         get=bid_room(200), post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=response_data
     ),
     "portal:withdraw": Row(post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}),
+    "portal:documents": Row(
+        get=bid_room(200),
+        post=bid_room(200),  # no file sent: the form says so
+        kwargs=lambda w: {"pk": w.invitation.pk},
+        data=lambda w: {"kind": "proposal", "envelope": "technical"},
+    ),
+    "portal:document_remove": Row(
+        post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk, "document_pk": 987654321}
+    ),
+    "portal:outcome": Row(get=bid_room(200), kwargs=lambda w: {"pk": w.invitation.pk}),
     "portal:decline": Row(
         post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=lambda w: {"reason": "Fully booked."}
     ),

@@ -11,8 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 
-from scoring.forms import BidForm
-from scoring.models import MAX_ANSWER, Bid, Candidate, Criterion
+from scoring.forms import BidForm, DocumentForm
+from scoring.models import MAX_ANSWER, Bid, Candidate, Criterion, Evaluation, Requirement
 
 
 class ResponseForm(BidForm):
@@ -87,3 +87,16 @@ def validated(candidate: Candidate, submission: Any) -> ResponseForm:
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())
     return form
+
+
+class ResponseDocumentForm(DocumentForm):
+    """A file of the response: the internal document form, its evidence naming any of the evaluation's
+    requirements (the bid does not exist yet)."""
+
+    def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
+        forms.Form.__init__(self, *args, **kwargs)
+        self.fields["requirement"].queryset = Requirement.objects.filter(evaluation=evaluation)
+        self.fields["envelope"].help_text = (
+            "Technical: your proposal, SLA and procedures, with no prices (evaluators read it while scoring). "
+            "Commercial: anything with prices."
+        )

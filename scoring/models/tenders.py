@@ -19,11 +19,12 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from scoring import terms
 from scoring.models.candidates import Candidate
 from scoring.models.documents import DocumentKind, Envelope, private_storage
 from scoring.models.evaluations import Criterion, Evaluation, Requirement
 
-MAX_ANSWER = 20_000
+MAX_ANSWER = terms.MAX_ANSWER
 
 
 def bids_close_at(bids_due: dt.date | None) -> dt.datetime | None:
@@ -143,6 +144,10 @@ class SubmissionDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_technical(self) -> bool:
+        return self.envelope == Envelope.TECHNICAL
 
 
 class TenderEventKind(models.TextChoices):

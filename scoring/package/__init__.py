@@ -7,9 +7,10 @@ database; ``loading`` writes a valid package in one transaction, and ``export`` 
 an evaluation as a package that loads back to the same rows (the round trip).
 
 Besides the contract's keys the app accepts its own extensions (listed in the
-README): ``evaluation.sealed_prices``, ``evaluation.monthly_budget``,
-``criteria[].rubric``, ``conflicts``, ``candidates``, ``award``, and per bid ``scope_included``,
-``scope_excluded``, ``arrangement``, ``responsibilities``, ``documents`` and ``reference_checks``.
+README): ``evaluation.sealed_prices``, ``evaluation.monthly_budget``, ``evaluation.request_publishes``,
+``evaluation.request_shows_weights``, ``criteria[].rubric``, ``conflicts``, ``candidates``, ``award``, and per
+bid ``scope_included``, ``scope_excluded``, ``arrangement``, ``responsibilities``, ``documents``,
+``reference_checks`` and ``answers`` (the written answers by question key).
 
 ``award`` is ``{"winner": VENDOR, "rationale": TEXT}`` (both may be left out or null): the
 award an archive loaded at ``evaluation.status`` ``awarded`` states. It is allowed only at

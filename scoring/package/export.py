@@ -16,6 +16,7 @@ from scoring.models import (
     Award,
     AwardDecision,
     Bid,
+    BidAnswer,
     BidDocument,
     Candidate,
     ConflictOfInterest,
@@ -97,6 +98,15 @@ def _waivers_in_force(evaluation: Evaluation, data: selectors.RankingInput) -> d
     return waived
 
 
+def _answers_of(evaluation: Evaluation) -> dict[int, dict[str, str]]:
+    """Each bid's written answers by question key, in the criteria's order."""
+    found: dict[int, dict[str, str]] = {}
+    rows = BidAnswer.objects.filter(bid__evaluation=evaluation).order_by("criterion__position", "criterion_id")
+    for bid_id, key, text in rows.values_list("bid_id", "criterion__key", "text"):
+        found.setdefault(bid_id, {})[key] = text
+    return found
+
+
 def _documents_of(evaluation: Evaluation) -> dict[int, list[BidDocument]]:
     documents_of: dict[int, list[BidDocument]] = {}
     for document in BidDocument.objects.filter(bid__evaluation=evaluation).select_related("requirement").order_by("pk"):
@@ -147,6 +157,7 @@ class _BidRecords:
     waived: dict[int, list[dict]]
     documents: dict[int, list[BidDocument]]
     checks: dict[int, list[ReferenceCheck]]
+    answers: dict[int, dict[str, str]]
 
 
 def _bid_records(evaluation: Evaluation, data: selectors.RankingInput) -> _BidRecords:
@@ -156,6 +167,7 @@ def _bid_records(evaluation: Evaluation, data: selectors.RankingInput) -> _BidRe
         waived=_waivers_in_force(evaluation, data),
         documents=_documents_of(evaluation),
         checks=_checks_of(evaluation),
+        answers=_answers_of(evaluation),
     )
 
 
@@ -174,6 +186,7 @@ def _bid_entry(bid: Bid, records: _BidRecords) -> dict[str, Any]:
         "responsibilities": dict(bid.responsibilities),
         "documents": [_document_entry(d) for d in records.documents.get(bid.pk, [])],
         "reference_checks": [_check_entry(c) for c in records.checks.get(bid.pk, [])],
+        "answers": records.answers.get(bid.pk, {}),
     }
 
 
@@ -215,6 +228,8 @@ def _evaluation_section(evaluation: Evaluation) -> dict[str, Any]:
         "decision_due": _date(evaluation.decision_due),
         "sealed_prices": evaluation.sealed_prices,
         "monthly_budget": _number(evaluation.monthly_budget),
+        "request_publishes": list(evaluation.request_publishes or []),
+        "request_shows_weights": evaluation.request_shows_weights,
     }
 
 

@@ -18,6 +18,7 @@ from scoring.models import (
     Award,
     AwardDecision,
     Bid,
+    BidAnswer,
     BidDocument,
     Candidate,
     CandidateStatus,
@@ -209,6 +210,9 @@ def evaluation_load(
     _load_conflicts(package, evaluation, users, msps, owner, reason)
     _load_scores(package, assignment_of, bid_of, criteria_by_key, owner, reason)
     _load_documents_and_checks(package, bid_of, requirements_by_key, owner, reason)
+    answers = [BidAnswer(bid=bid_of[b.vendor.casefold()], criterion=criteria_by_key[key], text=text)
+               for b in package.bids for key, text in b.answers.items()]  # fmt: skip
+    bulk.create(BidAnswer, answers, owner, reason)
     document = refresh_ranking(evaluation)[0]
     _close_archive(evaluation, package, bid_of, document=document, owner=owner, source_sha256=source_sha256)
     return evaluation
@@ -239,6 +243,8 @@ def _create_evaluation(
         red_flag_penalty=e["red_flag_penalty"],
         sealed_prices=e["sealed_prices"],
         monthly_budget=e["monthly_budget"],
+        request_publishes=e["request_publishes"],
+        request_shows_weights=e["request_shows_weights"],
         bids_due=e["bids_due"],
         scoring_due=e["scoring_due"],
         decision_due=e["decision_due"],

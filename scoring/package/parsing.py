@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from scoring.package.parsing_bids import parse_bids
 from scoring.package.schema import (
     APPLIES_TO,
+    BUYER_FACTS,
     CANDIDATE_STATUSES,
     CRITERION_KEYS,
     EVALUATION_KEYS,
@@ -54,7 +55,8 @@ def parse_package(data: Any, *, vet: Callable[[Package], list[str]] | None = Non
     requirements = _requirements(r, top.get("requirements", []))
     evaluators = _evaluators(r, top.get("evaluators", MISSING))
     requirement_keys = {item["key"] for item in requirements}
-    bids = parse_bids(r, top.get("bids", MISSING), evaluation.get("model"), requirement_keys)
+    questions = {c.key: c.applies_to for c in criteria if c.kind == "question"}
+    bids = parse_bids(r, top.get("bids", MISSING), evaluation.get("model"), requirement_keys, questions)
     scores = _scores(r, top.get("scores", []), evaluators, bids, criteria)
     submitted = _submitted(r, top.get("submitted", []), evaluators)
     conflicts = _conflicts(r, top.get("conflicts", []), evaluators, bids)
@@ -104,7 +106,20 @@ def _evaluation(r: Reader, value: Any) -> dict[str, Any]:
         "decision_due": r.date(data, "decision_due", p),
         "sealed_prices": r.boolean(data, "sealed_prices", p, default=True),
         "monthly_budget": r.number(data, "monthly_budget", p, default=None, nullable=True),
+        "request_publishes": _published(r, data.get("request_publishes"), f"{p}.request_publishes"),
+        "request_shows_weights": r.boolean(data, "request_shows_weights", p, default=False),
     }
+
+
+def _published(r: Reader, value: Any, path: str) -> list[str]:
+    """The buyer's facts the bid room's request shows (an app extension): a list of BUYER_FACTS."""
+    found: list[str] = []
+    for i, item in enumerate(r.array(value, path) if value is not None else []):
+        if item not in BUYER_FACTS:
+            r.error(f"{path}[{i}]", f"must be one of {', '.join(BUYER_FACTS)}")
+        elif item not in found:
+            found.append(item)
+    return found
 
 
 def _organization(r: Reader, value: Any) -> dict[str, Any]:

@@ -27,7 +27,14 @@ from scoring.package.schema import (
 from scoring.ranking import AUTOMATIC_RULES, PRICING_REQUIREMENTS
 
 
-def parse_bids(r: Reader, value: Any, evaluation_model: str | None, requirement_keys: set[str]) -> list[BidData]:
+def parse_bids(
+    r: Reader,
+    value: Any,
+    evaluation_model: str | None,
+    requirement_keys: set[str],
+    questions: dict[str, str] | None = None,
+) -> list[BidData]:
+    """The bids; ``questions`` (question criterion keys and whom they apply to) check the written answers."""
     if value is MISSING:
         r.error("bids", "required")
         return []
@@ -72,6 +79,7 @@ def parse_bids(r: Reader, value: Any, evaluation_model: str | None, requirement_
             responsibilities=_responsibilities(r, data.get("responsibilities"), f"{p}.responsibilities"),
             documents=_documents(r, data.get("documents"), f"{p}.documents", requirement_keys),
             reference_checks=_reference_checks(r, data.get("reference_checks"), f"{p}.reference_checks"),
+            answers=_answers(r, data.get("answers"), f"{p}.answers", questions or {}, model),
             **_terms(r, data, p, pricing_model or ""),
         )
         _check_waivers(r, bid, p, data.get("waived_red_flags", []))
@@ -176,6 +184,27 @@ def _reference_checks(r: Reader, value: Any, path: str) -> list[dict[str, Any]]:
                 "notes": r.text(data, "notes", p, required=False, nullable=True) or "",
             }
         )
+    return result
+
+
+def _answers(r: Reader, value: Any, path: str, questions: dict[str, str], model: str | None) -> dict[str, str]:
+    """The MSP's written answers by question key, each up to ``terms.MAX_ANSWER`` characters (an app extension):
+    only to questions the package has that apply to the bid's model."""
+    if value is None:
+        return {}
+    data = r.obj(value, path, set(questions))
+    if data is None:
+        return {}
+    result = {}
+    for key in data:
+        if key not in questions:
+            continue  # reported as an unknown key
+        if model and questions[key] not in ("all", model):
+            r.error(f"{path}.{key}", f"the question does not apply to {model} bids")
+            continue
+        text = r.text(data, key, path, required=False, nullable=True, max_length=terms.MAX_ANSWER)
+        if text:
+            result[key] = text
     return result
 
 

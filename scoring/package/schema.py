@@ -121,6 +121,8 @@ class BidData:
     responsibilities: dict[str, str] = field(default_factory=dict)
     documents: list[dict[str, Any]] = field(default_factory=list)
     reference_checks: list[dict[str, Any]] = field(default_factory=list)
+    # The written answers the MSP gave in the bid room, by question key (an app extension).
+    answers: dict[str, str] = field(default_factory=dict)
     # The app's own terms (``scoring.terms``, ``contract=False``), by name.
     extensions: dict[str, Any] = field(default_factory=dict)
 
@@ -374,7 +376,12 @@ EVALUATION_KEYS = {
     "decision_due",
     "sealed_prices",
     "monthly_budget",
+    "request_publishes",
+    "request_shows_weights",
 }
+
+# What the bid room's request may show bidders of the buyer (``evaluation.request_publishes``).
+BUYER_FACTS = ("employees", "devices", "industry", "compliance")
 
 
 ORGANIZATION_KEYS = {"name", "employees", "devices", "it_staff", "it_staff_annual_cost", "industry", "compliance"}
@@ -397,6 +404,7 @@ BID_KEYS = {
     "responsibilities",
     "documents",
     "reference_checks",
+    "answers",
 }
 
 

@@ -78,6 +78,32 @@ def verified_file(document: BidDocument, *, by: AbstractBaseUser | None, door: s
     return None
 
 
+def checked_upload(
+    *, evaluation_id: int, kind: str, upload: Any, envelope: str, requirement: Requirement | None, expires_on: Any
+) -> tuple[Requirement | None, Any, str]:
+    """What every door that takes a bid's file checks: its type and size, its envelope, and for evidence the
+    requirement it proves and an expiry not past. Returns (requirement, expires_on, SHA-256), the first two
+    cleared for a document that is not evidence."""
+    try:
+        check_document_file(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    if kind == DocumentKind.EVIDENCE:
+        if requirement is None or requirement.evaluation_id != evaluation_id:
+            raise ValidationError({"requirement": "Say which mandatory requirement this evidence proves."})
+        if expires_on is not None and expires_on < timezone.localdate():
+            raise ValidationError({"expires_on": "This evidence has already expired; upload a current one."})
+    else:
+        requirement, expires_on = None, None
+    if envelope not in Envelope.values:
+        raise ValidationError({"envelope": "Say whether the document is technical or holds prices."})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return requirement, expires_on, digest.hexdigest()
+
+
 @transaction.atomic
 def document_upload(
     *,
@@ -91,22 +117,14 @@ def document_upload(
 ) -> BidDocument:
     """Store a bid's file privately with its SHA-256; evidence names the requirement it proves."""
     ensure_writable(bid.evaluation)
-    try:
-        check_document_file(upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from None
-    if kind == DocumentKind.EVIDENCE:
-        if requirement is None or requirement.evaluation_id != bid.evaluation_id:
-            raise ValidationError({"requirement": "Say which mandatory requirement this evidence proves."})
-        if expires_on is not None and expires_on < timezone.localdate():
-            raise ValidationError({"expires_on": "This evidence has already expired; upload a current one."})
-    else:
-        requirement, expires_on = None, None
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    if envelope not in Envelope.values:
-        raise ValidationError({"envelope": "Say whether the document is technical or holds prices."})
+    requirement, expires_on, sha256 = checked_upload(
+        evaluation_id=bid.evaluation_id,
+        kind=kind,
+        upload=upload,
+        envelope=envelope,
+        requirement=requirement,
+        expires_on=expires_on,
+    )
     document = BidDocument(
         bid=bid,
         kind=kind,
@@ -114,7 +132,7 @@ def document_upload(
         name=upload.name[:200],
         content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         size=upload.size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         requirement=requirement,
         expires_on=expires_on,
         uploaded_by=by,

@@ -61,9 +61,12 @@ def _account_for(contact: Contact) -> MspAccount:
 
 
 @transaction.atomic
-def bid_room_invite(*, candidate: Candidate, contacts: Iterable[Contact], by: AbstractBaseUser) -> list[Invitation]:
+def bid_room_invite(
+    *, candidate: Candidate, contacts: Iterable[Contact], by: AbstractBaseUser, mail: bool = True
+) -> list[Invitation]:
     """Invite ``contacts`` of the candidate MSP to the bid room; each gets their own email once this
-    commits. All or nothing: a contact who can't be invited refuses the whole lot, naming them."""
+    commits (unless ``mail`` is off: the demo, which prints its people's passwords). All or nothing: a
+    contact who can't be invited refuses the whole lot, naming them."""
     evaluation = candidate.evaluation
     ensure_writable(evaluation)
     if evaluation.status not in OPEN_FOR_INVITATIONS:
@@ -89,7 +92,7 @@ def bid_room_invite(*, candidate: Candidate, contacts: Iterable[Contact], by: Ab
         invitation._history_user = by
         invitation.save()
         added.append(invitation)
-    for invitation in added:
+    for invitation in added if mail else []:
         transaction.on_commit(lambda pk=invitation.pk: queue_invitation_mail(pk))
     return added
 

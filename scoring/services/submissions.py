@@ -29,6 +29,7 @@ from scoring.models import (
     Evaluation,
     Status,
     Submission,
+    SubmissionDocument,
     SubmissionState,
     TenderEvent,
     TenderEventKind,
@@ -36,6 +37,7 @@ from scoring.models import (
 )
 from scoring.record import digest
 from scoring.services.bids import bid_create
+from scoring.services.documents import checked_upload
 from scoring.services.locking import ensure_writable
 
 logger = logging.getLogger(__name__)
@@ -292,3 +294,71 @@ def _carry_over(submission: Submission, bid: Any, questions: dict[str, Criterion
             expires_on=document.expires_on,
             uploaded_by=submission.submitted_by or by,
         )
+
+
+@transaction.atomic
+def response_document_add(
+    *,
+    candidate: Candidate,
+    by: AbstractBaseUser,
+    kind: str,
+    upload: Any,
+    envelope: str,
+    requirement: Any = None,
+    expires_on: Any = None,
+) -> SubmissionDocument:
+    """Add a file to the draft response, checked as any bid document is; sealed with the response."""
+    candidate = _locked_candidate(candidate)
+    _ensure_open(candidate, by)
+    requirement, expires_on, sha256 = checked_upload(
+        evaluation_id=candidate.evaluation_id,
+        kind=kind,
+        upload=upload,
+        envelope=envelope,
+        requirement=requirement,
+        expires_on=expires_on,
+    )
+    draft = _draft(candidate, by)
+    document = SubmissionDocument(
+        submission=draft,
+        kind=kind,
+        envelope=envelope,
+        name=upload.name[:200],
+        content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        size=upload.size,
+        sha256=sha256,
+        requirement=requirement,
+        expires_on=expires_on,
+    )
+    document.file.save(upload.name, upload, save=False)
+    stored_name = document.file.name
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:  # the file is written before its row: if the row never commits, the file goes too
+        document.file.storage.delete(stored_name)
+        raise
+    return document
+
+
+@transaction.atomic
+def response_document_remove(*, candidate: Candidate, by: AbstractBaseUser, document_id: int) -> None:
+    """Take a file out of the draft (kept, marked removed: a withdrawn version may still name it)."""
+    candidate = _locked_candidate(candidate)
+    _ensure_open(candidate, by)
+    document = SubmissionDocument.objects.filter(
+        pk=document_id,
+        submission__candidate=candidate,
+        submission__state=SubmissionState.DRAFT,
+        removed_at__isnull=True,
+    ).first()
+    if document is None:
+        raise ValidationError("That file is not in your draft: it may be submitted, or removed already.")
+    document.removed_at = timezone.now()
+    document.save(update_fields=["removed_at"])
+
+
+def response_documents(submission: Submission | None) -> list[SubmissionDocument]:
+    if submission is None:
+        return []
+    return list(submission.documents.filter(removed_at__isnull=True).select_related("requirement"))

@@ -48,7 +48,7 @@ def test_it_fills_an_empty_database(db):
 def test_it_creates_one_user_per_role_and_an_admin(db):
     seed()
 
-    assert sorted(User.objects.values_list("username", flat=True)) == [
+    assert sorted(User.objects.filter(msp_account__isnull=True).values_list("username", flat=True)) == [
         "admin",
         "auditor",
         "evaluator",
@@ -67,6 +67,9 @@ def test_it_creates_one_user_per_role_and_an_admin(db):
         "evaluator3": ["Evaluator"],
         "executive": ["Executive"],
         "auditor": ["Auditor"],
+        # Two people of bidding MSPs, in the bid room.
+        "rachel@canyoncompliance.example": ["MSP"],
+        "kyle@apexmanaged.example": ["MSP"],
     }
     assert all(user.check_password(DEMO_PASSWORD) for user in User.objects.all())
 
@@ -100,7 +103,7 @@ def test_it_does_nothing_when_run_again_with_if_empty(db):
 
     assert "not loaded" in output
     assert MSP.objects.count() == 12
-    assert User.objects.count() == 7
+    assert User.objects.count() == 9
     assert Organization.objects.count() == 1
 
 
@@ -112,7 +115,7 @@ def test_it_refuses_to_run_again_without_if_empty(db):
         seed()
 
     assert MSP.objects.count() == 12
-    assert User.objects.count() == 7
+    assert User.objects.count() == 9
 
 
 @override_settings(DEBUG=True)
@@ -164,3 +167,20 @@ def test_it_loads_an_awarded_evaluation_with_an_intact_record(db):
     )
     assert award.bid.vendor_name == services.stored_ranking(awarded)["ranking"][0]["vendor"]
     assert services.verification(awarded, award)["matches"] is True
+
+
+@override_settings(DEBUG=True)
+def test_it_opens_a_bid_room_with_one_bid_submitted_and_one_in_draft(db):
+    from scoring.models import Evaluation, Submission
+
+    output = seed()
+
+    tender = Evaluation.objects.get(title="Help desk and security 2027 (bid room)")
+    assert tender.status == "collecting_bids"
+    states = dict(Submission.objects.filter(candidate__evaluation=tender).values_list("candidate__msp__name", "state"))
+    assert states == {"Canyon Compliance IT": "submitted", "Apex Managed Services": "draft"}
+    assert not tender.bids.exists()  # sealed until the owner opens them after the close
+    for username in ("rachel@canyoncompliance.example", "kyle@apexmanaged.example"):
+        person = User.objects.get(username=username)
+        assert person.check_password(DEMO_PASSWORD) and person.groups.filter(name="MSP").exists()
+        assert f"{username}" in output and "(MSP: " in output

@@ -19,8 +19,9 @@ from django.db import transaction
 from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE, PROCUREMENT
 from core.history import acting_as
 from scoring import services as scoring_services
+from scoring.forms.responses import validated
 from scoring.guide import FULLY_MANAGED_INCLUSIONS
-from scoring.models import Evaluation, Model, Organization, RequirementTemplate, Status
+from scoring.models import Candidate, Evaluation, Model, Organization, RequirementTemplate, Status
 from vendors import services as vendor_services
 from vendors.models import MSP, OnsiteAvailability, ReferenceOutcome, Specialty
 
@@ -355,6 +356,7 @@ class Command(BaseCommand):
                 self._create_msps(procurement)
             evaluation = self._create_evaluation(procurement)
             awarded = self._create_awarded(procurement)
+            bidders = self._create_tender(procurement, password)
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -363,9 +365,11 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Log in at {settings.SITE_URL}/accounts/login/ as:")
-        width = max(len(u) for u in passwords)
+        width = max(len(u) for u in [*passwords, *bidders])
         for username, _first, _last, role in USERS:
             self.stdout.write(f"  {username.ljust(width)}  {passwords[username]}  ({role or 'Admin'})")
+        for username, (secret, msp) in bidders.items():
+            self.stdout.write(f"  {username.ljust(width)}  {secret}  (MSP: {msp}, in the bid room)")
 
     def _create_users(self, password: str | None) -> dict[str, str]:
         passwords = {}
@@ -557,6 +561,62 @@ class Command(BaseCommand):
             by=owner,
         )
 
+    def _create_tender(self, owner: User, password: str | None) -> dict[str, tuple[str, str]]:
+        """An evaluation collecting bids in the bid room: Canyon's Rachel submitted a sealed bid, Apex's Kyle
+        has a draft. Returns each MSP person's user name with their password and MSP."""
+        today = date.today()
+        with acting_as(owner):
+            evaluation = scoring_services.evaluation_create(
+                owner=owner,
+                title="Help desk and security 2027 (bid room)",
+                model=Model.FULLY_MANAGED,
+                term_months=36,
+                bids_due=today + timedelta(days=14),
+                scoring_due=today + timedelta(days=28),
+                request_publishes=["employees", "devices", "industry", "compliance"],
+                organization_name=ORGANIZATION["name"],
+                employees=ORGANIZATION["employees"],
+                devices=ORGANIZATION["devices"],
+                it_staff=ORGANIZATION["it_staff"],
+                it_staff_annual_cost=ORGANIZATION["it_staff_annual_cost"],
+                industry=ORGANIZATION["industry"],
+                compliance=ORGANIZATION["compliance"],
+            )
+            evaluation = scoring_services.evaluation_transition(evaluation=evaluation, to=Status.COLLECTING_BIDS)
+            msps = list(MSP.objects.filter(name__in=["Canyon Compliance IT", "Apex Managed Services"]).order_by("name"))
+            candidates = scoring_services.candidate_invite(evaluation=evaluation, msps=msps, by=owner)
+        bidders: dict[str, tuple[str, str]] = {}
+        for candidate in candidates:
+            contact = candidate.msp.contacts.first()
+            with acting_as(owner):
+                (invitation,) = scoring_services.bid_room_invite(
+                    candidate=candidate, contacts=[contact], by=owner, mail=False
+                )
+            user = invitation.account.user
+            secret = password or secrets.token_urlsafe(9)
+            user.set_password(secret)
+            user.save(update_fields=["password"])
+            bidders[user.username] = (secret, candidate.msp.name)
+            with acting_as(user):
+                self._respond(candidate, user, submit=candidate.msp.name == "Canyon Compliance IT")
+        return bidders
+
+    def _respond(self, candidate: Candidate, user: User, *, submit: bool) -> None:
+        """A response in the bid room, as the MSP's person would type it: submitted, or left as a draft."""
+        questions = list(candidate.evaluation.criteria.filter(kind="question"))
+        fee = "11800" if submit else "13950"
+        form_data = {
+            "model": ["fully_managed"], "pricing_model": ["flat"], "monthly_fee": [fee], "onboarding_fee": ["6000"],
+            "retained_internal_cost": ["0"], "contract_term_months": ["24"], "critical_response_minutes": ["30"],
+            "references_offered": ["3"], "environment_assessed": ["on"], "documented_escalation": ["on"],
+            "documented_onboarding": ["on"], "performance_exit_clause": ["on"],
+            "scope_included": ["tier-1-3-support", "help-desk", "monitoring", "security-operations", "backup-dr"],
+        }  # fmt: skip
+        answers = {q.key: DEMO_ANSWERS[i % len(DEMO_ANSWERS)] for i, q in enumerate(questions[: 5 if submit else 2])}
+        scoring_services.response_save(candidate=candidate, by=user, form_data=form_data, answers=answers)
+        if submit:
+            scoring_services.response_submit(candidate=candidate, by=user, check=lambda d: validated(candidate, d))
+
     def _create_msps(self, checker: User) -> None:
         specialties = {s.slug: s for s in Specialty.objects.all()}
         today = date.today()
@@ -716,6 +776,20 @@ DEMO_SCORES = {
     },
     "evaluator3": {"Pacific Coast Managed IT": 3, "Harborview MSP": 4},
 }
+
+
+# Written answers the demo's bidders give in the bid room.
+DEMO_ANSWERS = [
+    "Our service desk answers around the clock from two sites; a critical incident gets an engineer on the "
+    "line within 30 minutes, measured and reported monthly, with service credits when we miss it.",
+    "We start with a two-week assessment of every device and account, then price from what we found: no "
+    "per-seat guesswork. The assessment report is yours to keep whether or not you sign.",
+    "Escalation runs from the desk to a named senior engineer and then to our CTO, each step with a clock; "
+    "the runbook is in the appendix of our technical proposal.",
+    "Onboarding takes six weeks: discovery, tooling, documentation, hand-over, then a 30-day review with your "
+    "office manager. A dedicated onboarding lead owns the plan.",
+    "You may leave after any quarter in which we miss the agreed service levels twice, with no exit fee.",
+]
 
 
 def _set_bids_due(evaluation: Evaluation, day: date) -> Evaluation:
