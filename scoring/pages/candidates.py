@@ -51,6 +51,37 @@ def _as_at_lock(evaluation: Evaluation, found: list[Candidate]) -> None:
             candidate.msp = then.get(candidate.msp_id, candidate.msp)
 
 
+def _status_forms(
+    found: list[Candidate], changed: tuple[Candidate, CandidateStatusForm] | None
+) -> dict[int, CandidateStatusForm]:
+    """Each candidate's status form; the refused one as the request bound it."""
+    forms = {c.pk: CandidateStatusForm(prefix=status_prefix(c), instance=c) for c in found}
+    if changed is not None:
+        forms[changed[0].pk] = changed[1]
+    return forms
+
+
+def _rows(
+    evaluation: Evaluation, found: list[Candidate], status_forms: dict[int, CandidateStatusForm], *, inviting: bool
+) -> tuple[list[CandidateRow], dict[int, Submission]]:
+    """The rows with their bid-room people and receipts; whom the owner may invite while bids are open
+    (an invited candidate with no bid recorded)."""
+    invitations = tender_selectors.invitations_by_candidate(evaluation)
+    receipts = tender_selectors.receipts(evaluation)
+    contacts = tender_selectors.invitable_contacts_by_msp(evaluation) if inviting else {}
+    rows = [
+        CandidateRow(
+            candidate=c,
+            form=status_forms.get(c.pk),
+            invitations=invitations.get(c.pk, []),
+            receipt=receipts.get(c.pk),
+            contacts=contacts.get(c.msp_id, []) if inviting and c.is_invited and c.bid_id is None else None,
+        )
+        for c in found
+    ]
+    return rows, receipts
+
+
 def candidates_page(
     evaluation: Evaluation,
     user: AbstractBaseUser,
@@ -65,36 +96,20 @@ def candidates_page(
     editable = can(user, "scoring.manage_evaluation", evaluation) and not evaluation.is_locked
     found = list(selectors.candidates(evaluation))
     _as_at_lock(evaluation, found)
-    status_forms: dict[int, CandidateStatusForm] = {}
-    if editable:
-        invite_form = invite_form or CandidateInviteForm(evaluation=evaluation)
-        status_forms = {c.pk: CandidateStatusForm(prefix=status_prefix(c), instance=c) for c in found}
-        if changed is not None:
-            status_forms[changed[0].pk] = changed[1]
-    invitations = tender_selectors.invitations_by_candidate(evaluation)
-    receipts = tender_selectors.receipts(evaluation)
+    status_forms = _status_forms(found, changed) if editable else {}
     inviting = editable and evaluation.status in services.OPEN_FOR_INVITATIONS
-    contacts = tender_selectors.invitable_contacts_by_msp(evaluation) if inviting else {}
+    rows, receipts = _rows(evaluation, found, status_forms, inviting=inviting)
     opening = tender_selectors.opening(evaluation)
     sealed = sum(1 for r in receipts.values() if r.bid_id is None)
     return CandidatesPage(
         evaluation=evaluation,
-        candidates=[
-            CandidateRow(
-                candidate=c,
-                form=status_forms.get(c.pk),
-                invitations=invitations.get(c.pk, []),
-                receipt=receipts.get(c.pk),
-                contacts=contacts.get(c.msp_id, []) if inviting and c.is_invited else None,
-            )
-            for c in found
-        ],
+        candidates=rows,
         opening=opening,
         sealed_count=sealed,
         closes_at=bids_close_at(evaluation.bids_due),
         can_open=editable and sealed > 0 and opening is None and services.bids_closed(evaluation),
         bid_count=sum(1 for c in found if c.bid_id is not None),
         editable=editable,
-        invite_form=invite_form if editable else None,
+        invite_form=(invite_form or CandidateInviteForm(evaluation=evaluation)) if editable else None,
         open_form=changed[0].pk if changed else None,
     )

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import MSP as MSP_ROLE
-from scoring.models import Candidate, Invitation, Status
+from scoring.models import Bid, Candidate, Invitation, Status
 from scoring.services.locking import ensure_writable
 from vendors.models import Contact, MspAccount
 
@@ -77,6 +77,8 @@ def bid_room_invite(
         raise ValidationError("Bids were due before today: move the bids-due day to invite anyone new.")
     if not candidate.is_invited:
         raise ValidationError(f"{candidate.msp.name} has {candidate.get_status_display().lower()}.")
+    if Bid.objects.filter(evaluation=evaluation, msp_id=candidate.msp_id).exists():
+        raise ValidationError(f"The bid from {candidate.msp.name} is recorded already: it has nothing to submit.")
     contacts = list({contact.pk: contact for contact in contacts}.values())
     if not contacts:
         raise ValidationError({"contacts": "Choose at least one contact with an email address."})

@@ -302,3 +302,33 @@ def test_an_expired_link_offers_a_new_one(procurement, tender, mailoutbox, djang
             Client().post("/bid-room/welcome/new-link/", {"email": "LUIS@acme.example"})
     assert len(mailoutbox) == 2 and "/bid-room/welcome/" in mailoutbox[1].body
     assert hashlib.sha256(mailoutbox[1].body.encode()).hexdigest() != hashlib.sha256(mail.body.encode()).hexdigest()
+
+
+def test_a_used_link_no_longer_works(procurement, tender, mailoutbox, django_capture_on_commit_callbacks):
+    evaluation, candidate, luis = tender
+    _invite(procurement, evaluation, candidate, luis, mailoutbox, django_capture_on_commit_callbacks)
+    (mail,) = [m for m in mailoutbox if m.to == ["luis@acme.example"]]
+    path = re.search(r"/bid-room/welcome/\S+/", mail.body).group(0)
+
+    with time_machine.travel(BEFORE, tick=False):
+        page = Client().get(path, follow=True).content.decode()
+
+    assert "This link no longer works" in page
+
+
+def test_a_second_submission_finds_the_first_and_writes_nothing(
+    procurement, tender, mailoutbox, django_capture_on_commit_callbacks
+):
+    evaluation, candidate, luis = tender
+    browser = _invite(procurement, evaluation, candidate, luis, mailoutbox, django_capture_on_commit_callbacks)
+    invitation = luis.accounts.get().invitations.get()
+    url = f"/bid-room/{invitation.pk}/response/"
+    with time_machine.travel(BEFORE, tick=False):
+        browser.post(url, {**_response_data(evaluation), "submit": "1"})
+        again = browser.post(url, {**_response_data(evaluation, monthly_fee="1"), "submit": "1"})
+
+    assert again.status_code == 200
+    assert "Your bid is submitted: withdraw it to change it." in again.content.decode()
+    (only,) = Submission.objects.filter(candidate=candidate)
+    assert only.state == "submitted" and only.form_data["monthly_fee"] == [PRICE_SECRET]
+    assert TenderEvent.objects.filter(candidate=candidate, kind="submitted").count() == 1
