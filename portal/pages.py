@@ -17,6 +17,7 @@ from portal import selectors
 from portal.forms import DeclineForm
 from scoring import ranking, services
 from scoring import selectors as scoring_selectors
+from scoring import terms as bid_terms
 from scoring.forms.responses import ResponseDocumentForm, ResponseForm, validated
 from scoring.models import (
     BUYER_FACTS,
@@ -83,6 +84,34 @@ EXPECTED_DOCUMENTS = [
 
 
 @dataclass
+class ReadBack:
+    model: str
+    pricing: str
+    terms: list[tuple[str, str]]
+    answers: list[tuple[Criterion, str]]
+
+
+def read_back(candidate: Candidate, response: Submission) -> ReadBack | None:
+    """What the MSP submitted, in words: its terms and its answers (their own content, only to them)."""
+    try:
+        form = validated(candidate, response)
+    except ValidationError:  # the request changed since: the terms no longer read as a bid
+        return None
+    bid = form.instance
+    answers = form.answers()
+    return ReadBack(
+        model=bid.get_model_display(),
+        pricing=bid.get_pricing_model_display(),
+        terms=[
+            (term.label, term.display(getattr(bid, term.name)))
+            for term in bid_terms.TERMS
+            if bid_terms.concerns(term, bid) and term.name not in ResponseForm.BUYER_ONLY
+        ],
+        answers=[(q, answers[q.key]) for q in form.questions if q.key in answers],
+    )
+
+
+@dataclass
 class RequestPage(Page):
     invitation: Invitation
     evaluation: Evaluation
@@ -97,6 +126,7 @@ class RequestPage(Page):
     open_for_bids: bool
     decline_form: DeclineForm
     files: list[SubmissionDocument]
+    read_back: ReadBack | None  # the submitted response, as its sender reads it back
 
 
 def request_page(invitation: Invitation) -> RequestPage:
@@ -118,7 +148,32 @@ def request_page(invitation: Invitation) -> RequestPage:
         open_for_bids=evaluation.status == Status.COLLECTING_BIDS and candidate.is_invited and not closed,
         decline_form=DeclineForm(),
         files=services.response_documents(response),
+        read_back=read_back(candidate, response) if response is not None and response.is_submitted else None,
     )
+
+
+def why_closed(invitation: Invitation) -> str:
+    """Why the response can't be changed now, in words; empty while it can."""
+    candidate = invitation.candidate
+    evaluation = candidate.evaluation
+    if candidate.is_declined:
+        return "Your company declined this invitation."
+    if evaluation.status != Status.COLLECTING_BIDS:
+        return "The buyer is not collecting bids for this evaluation."
+    if services.bids_closed(evaluation):
+        return services.CLOSED.format(day=f"{evaluation.bids_due:%A %-d %B %Y}")
+    response = services.current_response(candidate)
+    if response is not None and response.is_submitted:
+        return "Your bid is submitted: withdraw it to change it."
+    return ""
+
+
+def note_if_late(invitation: Invitation, user: AbstractBaseUser, submitting: bool) -> None:
+    """A submission sent after the close is refused, and the attempt is on the record."""
+    candidate = invitation.candidate
+    collecting = candidate.evaluation.status == Status.COLLECTING_BIDS and candidate.is_invited
+    if submitting and collecting and services.bids_closed(candidate.evaluation):
+        services.note_late_submission(candidate=candidate, by=user)
 
 
 def _initial(form: ResponseForm, response: Submission | None) -> dict[str, Any]:
@@ -187,12 +242,17 @@ class ResponsePage(Page):
     evaluation: Evaluation
     form: ResponseForm
     closes_at: datetime | None
+    files: list[SubmissionDocument]
 
 
 def response_page(invitation: Invitation, form: ResponseForm) -> ResponsePage:
     evaluation = invitation.candidate.evaluation
     return ResponsePage(
-        invitation=invitation, evaluation=evaluation, form=form, closes_at=bids_close_at(evaluation.bids_due)
+        invitation=invitation,
+        evaluation=evaluation,
+        form=form,
+        closes_at=bids_close_at(evaluation.bids_due),
+        files=services.response_documents(services.current_response(invitation.candidate)),
     )
 
 

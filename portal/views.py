@@ -53,19 +53,26 @@ def request_detail(request: HttpRequest, invitation: Invitation) -> HttpResponse
 @bid_room_view
 def response_edit(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     candidate = invitation.candidate
+    submitting = "submit" in request.POST
+    if refusal := pages.why_closed(invitation):
+        pages.note_if_late(invitation, request.user, submitting)
+        messages.error(request, refusal) if request.method == "POST" else messages.info(request, refusal)
+        return redirect("portal:request", pk=invitation.pk)
     form = pages.response_form(invitation, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         try:
-            if "submit" in request.POST:
+            if submitting:
                 pages.save_and_submit(form, candidate, request.user)
                 messages.success(request, "Your bid is submitted and sealed. The receipt is on its way by email.")
             else:
                 pages.save_draft(form, candidate, request.user)
                 messages.success(request, "Draft saved. Nobody at the buyer can see it.")
-            return redirect("portal:request", pk=invitation.pk)
         except ValidationError as exc:
             pages.show_problems(form, exc)
-    return render(request, "portal/response.html", pages.response_page(invitation, form).context())
+        else:
+            return redirect("portal:documents" if "files" in request.POST else "portal:request", pk=invitation.pk)
+    page = pages.response_page(invitation, form)
+    return render(request, "portal/response.html", {**page.context(), "submitting": submitting})
 
 
 @bid_room_view
@@ -78,7 +85,7 @@ def documents(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         try:
             services.response_document_add(
                 candidate=candidate, by=request.user, kind=data["kind"], upload=data["file"],
-                envelope=data["envelope"], requirement=data["requirement"], expires_on=data["expires_on"],
+                envelope=data["envelope"], requirement=data.get("requirement"), expires_on=data.get("expires_on"),
             )  # fmt: skip
         except ValidationError as exc:
             add_errors(form, exc)

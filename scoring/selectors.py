@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import dateformat, timezone
 
@@ -50,6 +50,8 @@ from .models import (
     Requirement,
     RequirementMet,
     Score,
+    Submission,
+    SubmissionState,
     TenderEvent,
     Waiver,
 )
@@ -115,8 +117,18 @@ def candidates_without_bid(evaluation: Evaluation) -> QuerySet[Candidate]:
 
 
 def candidate_counts(evaluation: Evaluation) -> dict[str, int]:
-    """How many MSPs were invited (every candidate was) and how many of them bid, in one query."""
-    return candidates(evaluation).aggregate(invited=Count("pk"), bid=Count("pk", filter=Q(bid_id__isnull=False)))
+    """How many MSPs were invited (every candidate was), how many of them bid, and how many bids wait
+    sealed in the bid room (counted, never read), in one query."""
+    sealed = Submission.objects.filter(candidate=OuterRef("pk"), state=SubmissionState.SUBMITTED, bid__isnull=True)
+    return (
+        candidates(evaluation)
+        .annotate(sealed=Exists(sealed))
+        .aggregate(
+            invited=Count("pk"),
+            bid=Count("pk", filter=Q(bid_id__isnull=False)),
+            sealed=Count("pk", filter=Q(sealed=True)),
+        )
+    )
 
 
 def assignment_for(evaluation: Evaluation, user: AbstractBaseUser) -> Assignment | None:

@@ -51,9 +51,11 @@ def invitable_contacts(candidate: Candidate) -> QuerySet[Contact]:
 
 
 def invitable_contacts_by_msp(evaluation: Evaluation) -> dict[int, list[Contact]]:
-    """``invitable_contacts`` of every candidate of the evaluation, in one query, by MSP."""
+    """``invitable_contacts`` of every candidate of the evaluation not invited yet, in one query, by MSP."""
     found: dict[int, list[Contact]] = defaultdict(list)
-    for contact in Contact.objects.filter(msp__candidacies__evaluation=evaluation, active=True).exclude(email=""):
+    invited = Invitation.objects.filter(candidate__evaluation=evaluation).values("account__contact_id")
+    found_contacts = Contact.objects.filter(msp__candidacies__evaluation=evaluation, active=True).exclude(email="")
+    for contact in found_contacts.exclude(pk__in=invited):
         found[contact.msp_id].append(contact)
     return found
 
@@ -90,3 +92,12 @@ def arrival(bid: Bid) -> Arrival:
 
 def bid_answers(bid: Bid) -> list[tuple[Criterion, str]]:
     return [(a.criterion, a.text) for a in BidAnswer.objects.filter(bid=bid).select_related("criterion")]
+
+
+def bid_room_counts(evaluation: Evaluation) -> dict[str, int]:
+    """How many MSPs have people in the bid room, and how many of their bids are sealed (for warnings)."""
+    invited = Invitation.objects.filter(candidate__evaluation=evaluation).values("candidate_id").distinct().count()
+    sealed = Submission.objects.filter(
+        candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED, bid__isnull=True
+    ).count()
+    return {"invited": invited, "sealed": sealed}

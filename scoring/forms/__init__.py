@@ -26,6 +26,8 @@ from scoring.models import (
     NeedsAssessment,
     Requirement,
     RequirementTemplate,
+    Submission,
+    SubmissionState,
 )
 from vendors.models import MSP, ClientReference, ReferenceOutcome
 
@@ -246,7 +248,13 @@ class BidForm(VersionedModelForm):
             self.initial["requirements_met"] = list(self.instance.requirements_met.values_list("pk", flat=True))
         else:
             taken = evaluation.bids.values_list("msp_id", flat=True)
-            self.fields["msp"].queryset = MSP.objects.filter(archived_at__isnull=True).exclude(pk__in=taken)
+            # An MSP whose sealed bid waits in the bid room: it becomes its bid at the opening.
+            sealed = Submission.objects.filter(
+                candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED, bid__isnull=True
+            ).values("candidate__msp_id")
+            self.fields["msp"].queryset = (
+                MSP.objects.filter(archived_at__isnull=True).exclude(pk__in=taken).exclude(pk__in=sealed)
+            )
         self.fields["requirements_met"].queryset = evaluation.requirements.all()
         if not evaluation.requirements.exists():
             del self.fields["requirements_met"]
@@ -274,7 +282,11 @@ class BidForm(VersionedModelForm):
         ]
         sections[1]["fields"] += terms.in_group(terms.PRACTICE)
         for section in sections:
-            section["fields"] = [(self[term.name], _COLUMNS[term.kind, term.is_amount]) for term in section["fields"]]
+            section["fields"] = [
+                (self[term.name], _COLUMNS[term.kind, term.is_amount])
+                for term in section["fields"]
+                if term.name in self.fields  # a bidder's form leaves out the buyer's own cost
+            ]
         return sections
 
     def split_fields(self) -> list[Any]:

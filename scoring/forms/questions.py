@@ -21,12 +21,12 @@ RUBRIC_HINTS = (
 )
 
 
-def _reason(required_now: bool) -> forms.CharField:
+def _reason(required_now: bool, label: str = "Why it changes") -> forms.CharField:
     return forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Why it changes",
+        label=label,
         help_text=(
             "Required: scoring has started; the evaluators are told, and the reason is kept in the history."
             if required_now
@@ -49,7 +49,9 @@ class QuestionForm(forms.Form):
     applies_to = forms.ChoiceField(label="Asked of")
     weight = forms.DecimalField(min_value=Decimal(0), max_digits=18, decimal_places=6, initial=Decimal(10))
 
-    def __init__(self, *args: Any, evaluation: Evaluation, scoring_started: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, evaluation: Evaluation, scoring_started: bool, adding: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["applies_to"].choices = _applies_choices(evaluation)
         if evaluation.model != "both":
@@ -61,7 +63,7 @@ class QuestionForm(forms.Form):
                 max_length=500,
                 widget=forms.TextInput(attrs={"placeholder": hint}),
             )
-        self.fields["reason"] = _reason(scoring_started)
+        self.fields["reason"] = _reason(scoring_started, "Why it is added" if adding else "Why it changes")
 
     @classmethod
     def initial_for(cls, criterion: Criterion) -> dict[str, Any]:
@@ -102,7 +104,7 @@ class LibraryQuestionForm(forms.Form):
             key__in=carried
         )
         self.fields["template"].label_from_instance = lambda t: f"{t.get_model_display()} · {t.category}: {t.text}"
-        self.fields["reason"] = _reason(scoring_started)
+        self.fields["reason"] = _reason(scoring_started, "Why it is added")
 
 
 class RemoveQuestionForm(forms.Form):

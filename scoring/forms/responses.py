@@ -8,32 +8,78 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.datastructures import MultiValueDict
 
 from scoring.forms import BidForm, DocumentForm
 from scoring.models import MAX_ANSWER, Bid, Candidate, Criterion, Evaluation, Requirement
 
 
+class AnswerField(forms.CharField):
+    """A written answer: at most ``MAX_ANSWER`` characters, the count in the refusal written as people read it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        widget = forms.Textarea(
+            attrs={"rows": 8, "maxlength": MAX_ANSWER, "data-count": MAX_ANSWER, "class": "answer-input"}
+        )
+        super().__init__(required=False, strip=True, widget=widget, **kwargs)
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if len(value) > MAX_ANSWER:
+            raise ValidationError(
+                f"An answer is at most {MAX_ANSWER:,} characters; this one has {len(value):,}.", code="max_length"
+            )
+
+
+# The terms as the MSP reads them (the bid form speaks for the buyer).
+MSP_LABELS = {
+    "environment_assessed": "We assessed your environment before pricing",
+    "documented_escalation": "We have a documented escalation procedure",
+    "documented_onboarding": "We have a documented onboarding procedure",
+    "performance_exit_clause": "The contract has a performance-based exit clause",
+    "references_offered": "Client references we can offer",
+    "contract_term_months": "Contract term (months)",
+}
+MSP_HELP = {
+    "contract_term_months": "The commitment you ask for.",
+    "references_offered": "How many client references you are willing to share.",
+}
+
+
 class ResponseForm(BidForm):
+    # The buyer's own cost (what it keeps paying its internal IT): never asked of a bidder; 0 until the owner
+    # records it on the bid.
+    BUYER_ONLY = ("msp", "reason", "version", "retained_internal_cost")
+
     def __init__(self, *args: Any, candidate: Candidate, questions: list[Criterion], **kwargs: Any) -> None:
         evaluation = candidate.evaluation
         super().__init__(*args, instance=Bid(evaluation=evaluation, msp=candidate.msp), evaluation=evaluation, **kwargs)
-        for name in ("msp", "reason", "version"):
+        for name in self.BUYER_ONLY:
             self.fields.pop(name, None)
+        for name, label in MSP_LABELS.items():
+            self.fields[name].label = label
+        for name, text in MSP_HELP.items():
+            self.fields[name].help_text = text
         if "requirements_met" in self.fields:
             self.fields["requirements_met"].label = "Mandatory requirements you meet"
+        self.fields["scope_included"].label = "What your bid covers"
+        self.fields["scope_excluded"].label = "What your bid leaves out"
         self.questions = questions
-        for question in questions:
-            self.fields[self.answer_name(question)] = forms.CharField(
-                label=question.text,
-                required=False,
-                max_length=MAX_ANSWER,
-                widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_ANSWER}),
-                error_messages={
-                    "max_length": f"An answer is at most {MAX_ANSWER:,} characters (this one has %(show_value)s)."
-                },
+        for number, question in enumerate(questions, start=1):
+            self.fields[self.answer_name(question)] = AnswerField(
+                label=f"{number}. {question.text}",
+                help_text=f"{question.category} · {question.get_applies_to_display()} · up to {MAX_ANSWER:,} characters",
             )
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        """The bid's own checks name fields the bidder does not fill (its MSP): those read as the form's."""
+        if hasattr(errors, "error_dict"):
+            mapped: dict[str, list] = {}
+            for name, found in errors.error_dict.items():
+                mapped.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(found)
+            errors = ValidationError(mapped)
+        super()._update_errors(errors)
 
     @staticmethod
     def answer_name(question: Criterion) -> str:
@@ -91,11 +137,15 @@ def validated(candidate: Candidate, submission: Any) -> ResponseForm:
 
 class ResponseDocumentForm(DocumentForm):
     """A file of the response: the internal document form, its evidence naming any of the evaluation's
-    requirements (the bid does not exist yet)."""
+    requirements (the bid does not exist yet); the envelope chosen each time, never assumed."""
 
     def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
         forms.Form.__init__(self, *args, **kwargs)
+        self.fields["envelope"].initial = None
         self.fields["requirement"].queryset = Requirement.objects.filter(evaluation=evaluation)
+        if not self.fields["requirement"].queryset.exists():
+            del self.fields["requirement"], self.fields["expires_on"]
+            self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != "evidence"]
         self.fields["envelope"].help_text = (
             "Technical: your proposal, SLA and procedures, with no prices (evaluators read it while scoring). "
             "Commercial: anything with prices."

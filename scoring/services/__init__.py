@@ -47,6 +47,7 @@ from .scorecards import (
     scoring_refusal,
 )
 from .submissions import (
+    CLOSED,
     BidsClosed,
     bids_closed,
     bids_open,
@@ -64,6 +65,7 @@ from .submissions import (
 )
 
 __all__ = [
+    "CLOSED",
     "OPEN_FOR_INVITATIONS",
     "BidsClosed",
     "bid_room_invite",

@@ -20,6 +20,8 @@ from scoring.models import (
     RedFlag,
     Requirement,
     RequirementMet,
+    Submission,
+    SubmissionState,
     Waiver,
     bids_close_at,
 )
@@ -67,6 +69,12 @@ def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None
             RequirementMet.objects.create(bid=bid, requirement=requirement)
 
 
+def _sealed_in_bid_room(evaluation: Evaluation, msp: MSP) -> bool:
+    return Submission.objects.filter(
+        candidate__evaluation=evaluation, candidate__msp=msp, state=SubmissionState.SUBMITTED, bid__isnull=True
+    ).exists()
+
+
 @transaction.atomic
 def bid_create(
     *,
@@ -81,6 +89,10 @@ def bid_create(
     default now, for a bid entered by hand) needs a reason (kept on the record, and the bid is marked
     late wherever it shows); once scoring has started, the evaluators are told of it."""
     ensure_writable(evaluation)
+    if received_at is None and _sealed_in_bid_room(evaluation, msp):
+        raise ValidationError(
+            {"msp": f"{msp.name} has a sealed bid in the bid room: it becomes its bid when the bids are opened."}
+        )
     closes = bids_close_at(evaluation.bids_due)
     late = closes is not None and (received_at or timezone.now()) >= closes
     what = f"a bid from {msp.name}" + (" entered after the bids were due" if late else "")

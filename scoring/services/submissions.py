@@ -71,13 +71,15 @@ def _ensure_open(candidate: Candidate, by: AbstractBaseUser) -> None:
 
 
 def current_response(candidate: Candidate) -> Submission | None:
-    """The response the MSP works on: its draft, else its submission, else its latest version."""
+    """The response the MSP works on: its draft, else its submission, else its latest version; with
+    ``withdrawn_before``, whether a version of it was withdrawn."""
     versions = list(candidate.submissions.order_by("-pk"))
-    for state in (SubmissionState.DRAFT, SubmissionState.SUBMITTED):
-        found = next((s for s in versions if s.state == state), None)
-        if found is not None:
-            return found
-    return versions[0] if versions else None
+    found = next((v for v in versions if v.state == SubmissionState.DRAFT), None)
+    found = found or next((v for v in versions if v.state == SubmissionState.SUBMITTED), None)
+    found = found or (versions[0] if versions else None)
+    if found is not None:  # the pages say "withdrawn, not submitted" of a draft that follows a withdrawal
+        found.withdrawn_before = any(v.state == SubmissionState.WITHDRAWN for v in versions)
+    return found
 
 
 def _draft(candidate: Candidate, by: AbstractBaseUser) -> Submission:

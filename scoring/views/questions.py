@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from scoring import selectors, services
+from scoring import selectors, services, tender_selectors
 from scoring.forms.questions import LibraryQuestionForm, QuestionForm, RemoveQuestionForm
 from scoring.models import Criterion, CriterionKind, Evaluation
 from scoring.views.access import add_errors, evaluation_view
@@ -19,7 +19,12 @@ def _question(evaluation: Evaluation, criterion_pk: int) -> Criterion:
 
 
 def _render(request: HttpRequest, evaluation: Evaluation, **context: object) -> HttpResponse:
-    context = {"evaluation": evaluation, "scoring_started": services.scoring_started(evaluation), **context}
+    context = {
+        "evaluation": evaluation,
+        "scoring_started": services.scoring_started(evaluation),
+        "bid_room": tender_selectors.bid_room_counts(evaluation),
+        **context,
+    }
     return render(request, "scoring/question_form.html", context)
 
 
@@ -28,7 +33,7 @@ def question_create(request: HttpRequest, evaluation: Evaluation) -> HttpRespons
     started = services.scoring_started(evaluation)
     posted = request.POST if request.method == "POST" else None
     from_library = posted is not None and "template" in posted
-    form = QuestionForm(None if from_library else posted, evaluation=evaluation, scoring_started=started)
+    form = QuestionForm(None if from_library else posted, evaluation=evaluation, scoring_started=started, adding=True)
     library = LibraryQuestionForm(posted if from_library else None, evaluation=evaluation, scoring_started=started)
     chosen = library if from_library else form
     if posted is not None and chosen.is_valid():

@@ -31,7 +31,12 @@ def bid_room_invite(request: HttpRequest, evaluation: Evaluation, candidate_pk: 
         messages.error(request, f"{candidate.msp.name}: nobody invited. " + " ".join(exc.messages))
     else:
         people = f"{len(added)} {'person' if len(added) == 1 else 'people'}"
-        messages.success(request, f"{candidate.msp.name}: {people} invited to the bid room, each by their own email.")
+        if added:
+            messages.success(
+                request, f"{candidate.msp.name}: {people} invited to the bid room, each by their own email."
+            )
+        else:
+            messages.info(request, f"{candidate.msp.name}: everyone chosen was invited already.")
     return redirect("scoring:candidates", pk=evaluation.pk)
 
 
@@ -46,7 +51,9 @@ def bid_room_resend(request: HttpRequest, evaluation: Evaluation, invitation_pk:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"The invitation goes again to {invitation.account.user.email}, with a new link.")
+        person = invitation.account.user
+        link = "a link to sign in" if person.has_usable_password() else "a new link to set a password"
+        messages.success(request, f"The invitation goes again to {person.email}, with {link}.")
     return redirect("scoring:candidates", pk=evaluation.pk)
 
 
@@ -61,7 +68,6 @@ def bids_open(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
         messages.error(request, "The bids were not opened: " + " ".join(exc.messages))
         return redirect("scoring:candidates", pk=evaluation.pk)
     count = len(opening.opened)
-    messages.success(
-        request, f"{count} sealed bid{'s' if count != 1 else ''} opened; each is now a bid of the evaluation."
-    )
+    opened = f"{count} sealed bid{'s were' if count != 1 else ' was'} opened"
+    messages.success(request, f"{opened}: the evaluation's bids now include {'them' if count != 1 else 'it'}.")
     return redirect(evaluation)

@@ -89,12 +89,12 @@ def test_an_msp_goes_from_the_invitation_email_to_a_debrief(
         msp.get_by_label("Monthly fee").fill(SECRET_FEE)
         msp.get_by_label("Contract term (months)").fill("12")
         msp.get_by_label("Guaranteed critical response (minutes)").fill("30")
-        msp.get_by_label("References offered").fill("3")
+        msp.get_by_label("Client references we can offer").fill("3")
         for label in (
-            "Performance-based exit clause",
-            "Assessed our environment before pricing",
-            "Documented escalation procedure",
-            "Documented onboarding procedure",
+            "The contract has a performance-based exit clause",
+            "We assessed your environment before pricing",
+            "We have a documented escalation procedure",
+            "We have a documented onboarding procedure",
         ):
             msp.get_by_label(label).check()
         msp.get_by_label(re.compile(re.escape(QUESTION))).fill(ANSWER)
@@ -134,7 +134,7 @@ def test_an_msp_goes_from_the_invitation_email_to_a_debrief(
         clock.move_to(AFTER)
         page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/candidates/")
         page.get_by_role("button", name="Open the sealed bids").click()
-        expect(page.get_by_text("1 sealed bid opened")).to_be_visible()
+        expect(page.get_by_text("1 sealed bid was opened")).to_be_visible()
         bid = Bid.objects.get(msp=acme)
         assert bid.monthly_fee == Decimal(SECRET_FEE) and not bid.entered_late
         page.goto(f"{live_server.url}/evaluations/{evaluation.pk}/bids/{bid.pk}/")

@@ -167,11 +167,12 @@ def test_bids_close_at_235959_on_the_due_day(
         browser.post(f"/bid-room/{invitation.pk}/response/", _response_data(evaluation))
 
     with time_machine.travel(moment, tick=False):
-        response = browser.post(f"/bid-room/{invitation.pk}/response/", {**_response_data(evaluation), "submit": "1"})
+        response = browser.post(
+            f"/bid-room/{invitation.pk}/response/", {**_response_data(evaluation), "submit": "1"}, follow=True
+        )
 
     assert Submission.objects.filter(candidate=candidate, state="submitted").exists() is accepted
     if not accepted:
-        assert response.status_code == 200
         assert "Bids closed at the end of Friday 15 January 2027" in response.content.decode()
         assert TenderEvent.objects.filter(candidate=candidate, kind="refused_late").count() == 1
 
@@ -325,10 +326,25 @@ def test_a_second_submission_finds_the_first_and_writes_nothing(
     url = f"/bid-room/{invitation.pk}/response/"
     with time_machine.travel(BEFORE, tick=False):
         browser.post(url, {**_response_data(evaluation), "submit": "1"})
-        again = browser.post(url, {**_response_data(evaluation, monthly_fee="1"), "submit": "1"})
+        again = browser.post(url, {**_response_data(evaluation, monthly_fee="1"), "submit": "1"}, follow=True)
 
-    assert again.status_code == 200
+    assert again.redirect_chain == [(f"/bid-room/{invitation.pk}/", 302)]
     assert "Your bid is submitted: withdraw it to change it." in again.content.decode()
     (only,) = Submission.objects.filter(candidate=candidate)
     assert only.state == "submitted" and only.form_data["monthly_fee"] == [PRICE_SECRET]
     assert TenderEvent.objects.filter(candidate=candidate, kind="submitted").count() == 1
+
+
+def test_the_msp_reads_back_what_it_submitted(procurement, tender, mailoutbox, django_capture_on_commit_callbacks):
+    evaluation, candidate, luis = tender
+    browser = _invite(procurement, evaluation, candidate, luis, mailoutbox, django_capture_on_commit_callbacks)
+    invitation = luis.accounts.get().invitations.get()
+    with time_machine.travel(BEFORE, tick=False):
+        browser.post(f"/bid-room/{invitation.pk}/response/", {**_response_data(evaluation), "submit": "1"})
+        page = browser.get(f"/bid-room/{invitation.pk}/").content.decode()
+        form = browser.get(f"/bid-room/{invitation.pk}/response/", follow=True)
+
+    assert "What you submitted" in page and "4,321.75" in page and ANSWER_SECRET in page
+    assert "Retained internal IT cost" not in page  # the buyer's own cost is never asked of a bidder
+    assert form.redirect_chain[-1][0] == f"/bid-room/{invitation.pk}/"  # a submitted bid has no form to fill
+    assert "withdraw it to change it" in form.content.decode()

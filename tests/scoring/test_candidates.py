@@ -223,10 +223,10 @@ def test_candidates_without_bid_are_the_invited_ones_whose_bid_has_not_arrived(e
     waiting = selectors.candidates_without_bid(evaluation)
 
     assert [c.msp.name for c in waiting] == ["Beacon IT", "Echo Systems"]
-    assert selectors.candidate_counts(evaluation) == {"invited": 6, "bid": 2}
+    assert selectors.candidate_counts(evaluation) == {"invited": 6, "bid": 2, "sealed": 0}
     # Elsewhere: Echo bid (a candidate by bidding), Beacon was invited and has not.
     assert [c.msp.name for c in selectors.candidates_without_bid(elsewhere)] == ["Beacon IT"]
-    assert selectors.candidate_counts(elsewhere) == {"invited": 2, "bid": 1}
+    assert selectors.candidate_counts(elsewhere) == {"invited": 2, "bid": 1, "sealed": 0}
 
 
 # --- Locked evaluations ------------------------------------------------------------------------
