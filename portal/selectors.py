@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from scoring.models import Bid, Criterion, CriterionKind, Invitation, Requirement
+from scoring.models import Bid, Criterion, CriterionKind, Invitation, Requirement, SubmissionDocument
 
 
 def invitations(user: AbstractBaseUser) -> QuerySet[Invitation]:
@@ -41,3 +41,11 @@ def own_bid(invitation: Invitation) -> Bid | None:
     """The bid of the person's own company in this evaluation, once there is one (opened, or entered)."""
     candidate = invitation.candidate
     return Bid.objects.filter(evaluation_id=candidate.evaluation_id, msp_id=candidate.msp_id).first()
+
+
+def own_document(invitation: Invitation, pk: int) -> SubmissionDocument:
+    """A file of the person's own company's response (any version); 404 for any other id."""
+    found = SubmissionDocument.objects.filter(pk=pk, submission__candidate_id=invitation.candidate_id).first()
+    if found is None:
+        raise Http404("No such file in your response.")
+    return found

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.request_detail, name="request"),
     path("<int:pk>/response/", views.response_edit, name="response"),
     path("<int:pk>/documents/", views.documents, name="documents"),
+    path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
     path("<int:pk>/documents/<int:document_pk>/remove/", views.document_remove, name="document_remove"),
     path("<int:pk>/outcome/", views.outcome, name="outcome"),
     path("<int:pk>/withdraw/", views.response_withdraw, name="withdraw"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -93,6 +93,20 @@ def documents(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             messages.success(request, f"{data['file'].name} added to your draft.")
             return redirect("portal:documents", pk=invitation.pk)
     return render(request, "portal/documents.html", pages.documents_page(invitation, form).context())
+
+
+@bid_room_view
+def document_download(request: HttpRequest, invitation: Invitation, document_pk: int) -> HttpResponse:
+    """One of the company's own files, to check what was uploaded; never served if its bytes changed."""
+    document = selectors.own_document(invitation, document_pk)
+    handle = services.response_file(document)
+    if handle is None:
+        messages.error(request, f"{document.name} could not be read back as it was uploaded: upload it again.")
+        return redirect("portal:documents", pk=invitation.pk)
+    response = FileResponse(handle, as_attachment=True, filename=document.name)
+    response["Content-Type"] = "application/octet-stream"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

@@ -503,6 +503,7 @@ MATRIX: dict[str, Row] = {
         kwargs=lambda w: {"pk": w.invitation.pk},
         data=lambda w: {"kind": "proposal", "envelope": "technical"},
     ),
+    "portal:document": Row(get=bid_room(404), kwargs=lambda w: {"pk": w.invitation.pk, "document_pk": 987654321}),
     "portal:document_remove": Row(
         post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk, "document_pk": 987654321}
     ),

@@ -9,6 +9,7 @@ first, finds the state the other left.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -364,3 +365,19 @@ def response_documents(submission: Submission | None) -> list[SubmissionDocument
     if submission is None:
         return []
     return list(submission.documents.filter(removed_at__isnull=True).select_related("requirement"))
+
+
+def response_file(document: SubmissionDocument) -> Any:
+    """The response file's stored bytes, open at the start, if they still have the SHA-256 taken at upload."""
+    try:
+        handle = document.file.open("rb")
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    if digest.hexdigest() != document.sha256:
+        handle.close()
+        return None
+    handle.seek(0)
+    return handle

@@ -235,3 +235,68 @@ def test_a_package_evaluator_who_is_an_msp_user_is_refused(procurement):
         "evaluators[0].username: bidder signs in for a bidding MSP: the MSPs' people never score"
     ]
     assert Evaluation.objects.count() == count
+
+
+def test_no_bid_is_recorded_by_hand_for_an_msp_whose_sealed_bid_waits(tender, procurement):
+    evaluation, acme, _ = tender
+    _submit(acme, _bidder(acme, "Luis"))
+
+    with time_machine.travel(BEFORE, tick=False):
+        with pytest.raises(ValidationError) as refused:
+            services.bid_create(evaluation=evaluation, msp=acme.msp, model="fully_managed", pricing_model="flat",
+                                monthly_fee=Decimal(900), contract_term_months=12, critical_response_minutes=30)  # fmt: skip
+        page = client_for(procurement).get(f"/evaluations/{evaluation.pk}/bids/new/").content.decode()
+
+    assert refused.value.message_dict["msp"] == [
+        "Acme Managed IT has a sealed bid in the bid room: it becomes its bid when the bids are opened."
+    ]
+    assert f'value="{acme.msp_id}"' not in page  # not offered on the bid form either
+    assert not evaluation.bids.exists()
+
+
+def test_an_opening_that_can_not_make_a_bid_says_why_and_opens_nothing(tender, procurement):
+    evaluation, acme, beacon = tender
+    _submit(acme, _bidder(acme, "Luis"))
+    _submit(beacon, _bidder(beacon, "Bea"))
+    # Since it was submitted, the request changed under Beacon's bid: the model it offered is no longer compared.
+    Evaluation.objects.filter(pk=evaluation.pk).update(model="co_managed")
+
+    with time_machine.travel(AFTER, tick=False):
+        response = client_for(procurement).post(f"/evaluations/{evaluation.pk}/bids/open/", follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The bids were not opened" in page and "Acme Managed IT:" in page
+    assert not evaluation.bids.exists() and not Submission.objects.filter(bid__isnull=False).exists()
+
+
+def test_inviting_someone_invited_already_invites_nobody_twice(tender, procurement, mailoutbox):
+    evaluation, acme, _ = tender
+    luis = _bidder(acme, "Luis")
+    url = f"/evaluations/{evaluation.pk}/candidates/{acme.pk}/bid-room/"
+
+    with time_machine.travel(BEFORE, tick=False):
+        client = client_for(procurement)
+        response = client.post(url, {f"bid-room-{acme.pk}-contacts": [luis.msp_account.contact_id]}, follow=True)
+
+    assert "everyone chosen was invited already" in response.content.decode()
+    assert luis.msp_account.invitations.count() == 1
+
+
+def test_an_msp_downloads_its_own_files_and_no_one_elses(tender):
+    _, acme, beacon = tender
+    luis, bea = _bidder(acme, "Luis"), _bidder(beacon, "Bea")
+    with time_machine.travel(BEFORE, tick=False):
+        mine = services.response_document_add(
+            candidate=acme, by=luis, kind="proposal", envelope="technical",
+            upload=SimpleUploadedFile("proposal.pdf", PDF, "application/pdf"),
+        )  # fmt: skip
+        luis_client, bea_client = client_for(luis), client_for(bea)
+    luis_invitation, bea_invitation = luis.msp_account.invitations.get(), bea.msp_account.invitations.get()
+
+    own = luis_client.get(f"/bid-room/{luis_invitation.pk}/documents/{mine.pk}/")
+    theirs = bea_client.get(f"/bid-room/{bea_invitation.pk}/documents/{mine.pk}/")
+    through_theirs = luis_client.get(f"/bid-room/{bea_invitation.pk}/documents/{mine.pk}/")
+
+    assert own.status_code == 200 and b"".join(own.streaming_content) == PDF
+    assert theirs.status_code == 404 and through_theirs.status_code == 404
