@@ -11,9 +11,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.roles import is_msp_user
@@ -125,6 +126,18 @@ def document_remove(request: HttpRequest, invitation: Invitation, document_pk: i
 def outcome(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     """The MSP's own outcome: chosen, or its debrief letter (printable, to keep)."""
     return render(request, "portal/outcome.html", pages.outcome_page(invitation).context())
+
+
+@bid_room_view
+def outcome_letter(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The MSP's own outcome letter as a file to keep (once there is an outcome to tell)."""
+    page = pages.outcome_page(invitation)
+    if page.award is None or page.bid is None:
+        raise Http404("There is no letter yet: the buyer has not decided.")
+    response = render(request, "portal/outcome_letter.html", page.context())
+    name = slugify(f"{'award' if page.won else 'debrief'} {page.evaluation.title}") or "letter"
+    response["Content-Disposition"] = f'attachment; filename="{name}.html"'
+    return response
 
 
 @require_POST

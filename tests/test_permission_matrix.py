@@ -508,6 +508,8 @@ MATRIX: dict[str, Row] = {
         post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk, "document_pk": 987654321}
     ),
     "portal:outcome": Row(get=bid_room(200), kwargs=lambda w: {"pk": w.invitation.pk}),
+    # No letter until the buyer decides (this tender is collecting bids).
+    "portal:outcome_letter": Row(get=bid_room(404), kwargs=lambda w: {"pk": w.invitation.pk}),
     "portal:decline": Row(
         post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=lambda w: {"reason": "Fully booked."}
     ),

@@ -25,6 +25,7 @@ from scoring.models import (
     BidDocument,
     BidOpening,
     Candidate,
+    CandidateStatus,
     Criterion,
     CriterionKind,
     Evaluation,
@@ -59,9 +60,9 @@ def _locked_candidate(candidate: Candidate) -> Candidate:
     return Candidate.objects.select_for_update().select_related("evaluation", "msp").get(pk=candidate.pk)
 
 
-def _ensure_open(candidate: Candidate, by: AbstractBaseUser) -> None:
-    """Refuse any change to a response once bids have closed (noting a refused submission on the record),
-    unless bids are being collected and the MSP is still invited."""
+def _ensure_open(candidate: Candidate) -> None:
+    """A response changes only while bids are collected, the MSP is still invited, and bids have not closed
+    (``BidsClosed``: the caller notes a refused submission on the record)."""
     evaluation = candidate.evaluation
     if evaluation.status != Status.COLLECTING_BIDS:
         raise ValidationError("This evaluation is not collecting bids: nothing can be submitted or changed.")
@@ -117,7 +118,7 @@ def response_save(
     """Save the response as a draft (unfinished is fine; the caller has refused values that can never be
     right)."""
     candidate = _locked_candidate(candidate)
-    _ensure_open(candidate, by)
+    _ensure_open(candidate)
     _check_answers(answers)
     draft = _draft(candidate, by)
     draft.form_data, draft.answers, draft.saved_by = form_data, answers, by
@@ -166,7 +167,7 @@ def note_late_submission(*, candidate: Candidate, by: AbstractBaseUser) -> None:
 @transaction.atomic
 def _submit(candidate: Candidate, by: AbstractBaseUser, check: Any) -> Submission:
     candidate = _locked_candidate(candidate)
-    _ensure_open(candidate, by)
+    _ensure_open(candidate)
     draft = candidate.submissions.filter(state=SubmissionState.DRAFT).first()
     if draft is None:
         raise ValidationError("There is no draft to submit: your bid may already be submitted.")
@@ -195,7 +196,7 @@ def _queue_receipt(submission_id: int) -> None:
 def response_withdraw(*, candidate: Candidate, by: AbstractBaseUser) -> Submission:
     """Withdraw the submitted bid before the close; its copy becomes the new draft. Both are kept."""
     candidate = _locked_candidate(candidate)
-    _ensure_open(candidate, by)
+    _ensure_open(candidate)
     submitted = candidate.submissions.filter(state=SubmissionState.SUBMITTED).first()
     if submitted is None:
         raise ValidationError("There is no submitted bid to withdraw.")
@@ -211,12 +212,12 @@ def response_withdraw(*, candidate: Candidate, by: AbstractBaseUser) -> Submissi
 def invitation_decline(*, candidate: Candidate, by: AbstractBaseUser, reason: str) -> Candidate:
     """The MSP declines to bid, with its reason: the candidate's status says so."""
     candidate = _locked_candidate(candidate)
-    _ensure_open(candidate, by)
+    _ensure_open(candidate)
     if not reason.strip():
         raise ValidationError({"reason": "Say why you decline: the buyer reads it."})
     if candidate.submissions.filter(state=SubmissionState.SUBMITTED).exists():
         raise ValidationError("Your bid is submitted: withdraw it before you decline.")
-    candidate.status, candidate.note = "declined", reason.strip()
+    candidate.status, candidate.note = CandidateStatus.DECLINED, reason.strip()
     candidate._history_user = by
     save_versioned(candidate, expected_version=candidate.version, fields=["status", "note"])
     event = TenderEvent(candidate=candidate, kind=TenderEventKind.DECLINED, by=by, note=reason.strip())
@@ -248,6 +249,8 @@ def bids_open(*, evaluation: Evaluation, by: AbstractBaseUser, terms_of: Any) ->
     if BidOpening.objects.filter(evaluation=evaluation).exists():
         raise ValidationError("The bids were opened already.")
     submissions = sealed_submissions(evaluation)
+    if not submissions:
+        raise ValidationError("There is no sealed bid to open.")
     questions = {c.key: c for c in Criterion.objects.filter(evaluation=evaluation, kind=CriterionKind.QUESTION)}
     problems: list[str] = []
     opened = []
@@ -312,7 +315,7 @@ def response_document_add(
 ) -> SubmissionDocument:
     """Add a file to the draft response, checked as any bid document is; sealed with the response."""
     candidate = _locked_candidate(candidate)
-    _ensure_open(candidate, by)
+    _ensure_open(candidate)
     requirement, expires_on, sha256 = checked_upload(
         evaluation_id=candidate.evaluation_id,
         kind=kind,
@@ -348,7 +351,7 @@ def response_document_add(
 def response_document_remove(*, candidate: Candidate, by: AbstractBaseUser, document_id: int) -> None:
     """Take a file out of the draft (kept, marked removed: a withdrawn version may still name it)."""
     candidate = _locked_candidate(candidate)
-    _ensure_open(candidate, by)
+    _ensure_open(candidate)
     document = SubmissionDocument.objects.filter(
         pk=document_id,
         submission__candidate=candidate,

@@ -181,6 +181,9 @@ def test_the_msp_reads_its_own_outcome_with_no_rank_no_count_and_no_price(tender
     assert "#2" not in page and " of 2" not in page and "Acme" not in page
     won = client_for(luis).get(f"/bid-room/{luis.msp_account.invitations.get().pk}/outcome/").content.decode()
     assert "selected your bid" in won
+    letter = client_for(bea).get(f"/bid-room/{bea.msp_account.invitations.get().pk}/outcome/letter.html")
+    assert letter["Content-Disposition"] == 'attachment; filename="debrief-managed-it-services-2027.html"'
+    assert "60.0 %" in letter.content.decode() and "33.3" not in letter.content.decode()
 
 
 def _package_with_answers(evaluation: Evaluation, answers: dict) -> dict:
