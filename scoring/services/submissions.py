@@ -376,10 +376,7 @@ def response_file(document: SubmissionDocument) -> Any:
         handle = document.file.open("rb")
     except OSError:
         return None
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(chunk)
-    if digest.hexdigest() != document.sha256:
+    if hashlib.file_digest(handle, "sha256").hexdigest() != document.sha256:
         handle.close()
         return None
     handle.seek(0)
