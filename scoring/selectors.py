@@ -120,14 +120,11 @@ def candidate_counts(evaluation: Evaluation) -> dict[str, int]:
     """How many MSPs were invited (every candidate was), how many of them bid, and how many bids wait
     sealed in the bid room (counted, never read), in one query."""
     sealed = Submission.objects.filter(candidate=OuterRef("pk"), state=SubmissionState.SUBMITTED, bid__isnull=True)
-    return (
-        candidates(evaluation)
-        .annotate(sealed=Exists(sealed))
-        .aggregate(
-            invited=Count("pk"),
-            bid=Count("pk", filter=Q(bid_id__isnull=False)),
-            sealed=Count("pk", filter=Q(sealed=True)),
-        )
+    bid = Bid.objects.filter(evaluation=OuterRef("evaluation"), msp=OuterRef("msp"))
+    return Candidate.objects.filter(evaluation=evaluation).aggregate(
+        invited=Count("pk"),
+        bid=Count("pk", filter=Q(Exists(bid))),
+        sealed=Count("pk", filter=Q(Exists(sealed))),
     )
 
 
