@@ -16,3 +16,12 @@ class DeclineForm(forms.Form):
 
 class NewLinkForm(forms.Form):
     email = forms.EmailField(label="The email address you were invited at")
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Your question",
+        help_text="The buyer's answer may be published to every invited MSP, without saying who asked.",
+    )

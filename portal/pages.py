@@ -14,7 +14,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from portal import selectors
-from portal.forms import DeclineForm
+from portal.forms import DeclineForm, QuestionForm
 from scoring import ranking, services
 from scoring import selectors as scoring_selectors
 from scoring import terms as bid_terms
@@ -24,6 +24,7 @@ from scoring.models import (
     Award,
     Bid,
     Candidate,
+    Clarification,
     Criterion,
     Evaluation,
     Invitation,
@@ -32,6 +33,7 @@ from scoring.models import (
     Submission,
     SubmissionDocument,
     bids_close_at,
+    questions_close_at,
 )
 from scoring.pages import award as award_pages
 from scoring.pages.page import Page
@@ -127,6 +129,11 @@ class RequestPage(Page):
     decline_form: DeclineForm
     files: list[SubmissionDocument]
     read_back: ReadBack | None  # the submitted response, as its sender reads it back
+    declined_because: str  # the MSP's own words when it declined
+    published: list[Clarification]  # every published clarification, in order (never who asked)
+    own_questions: list[Clarification]  # the company's own questions, open or answered to it alone
+    question_form: QuestionForm | None  # while questions are open
+    questions_close: datetime | None
 
 
 def request_page(invitation: Invitation) -> RequestPage:
@@ -134,6 +141,7 @@ def request_page(invitation: Invitation) -> RequestPage:
     evaluation = candidate.evaluation
     closed = services.bids_closed(evaluation)
     response = services.current_response(candidate)
+    published, own = selectors.clarifications(invitation)
     return RequestPage(
         invitation=invitation,
         evaluation=evaluation,
@@ -149,6 +157,11 @@ def request_page(invitation: Invitation) -> RequestPage:
         decline_form=DeclineForm(),
         files=services.response_documents(response),
         read_back=read_back(candidate, response) if response is not None and response.is_submitted else None,
+        declined_because=selectors.decline_reason(invitation) if candidate.is_declined else "",
+        published=published,
+        own_questions=own,
+        question_form=QuestionForm() if candidate.is_invited and services.questions_open(evaluation) else None,
+        questions_close=questions_close_at(evaluation),
     )
 
 
@@ -207,7 +220,7 @@ def _answers(form: ResponseForm) -> dict[str, str]:
 
 def _kept(form: ResponseForm) -> dict[str, list[str]]:
     answers = {form.answer_name(q) for q in form.questions}
-    return {k: v for k, v in ResponseForm.kept(form.data).items() if k in form.fields and k not in answers}
+    return {k: v for k, v in form.kept_fields().items() if k not in answers}
 
 
 def save_draft(form: ResponseForm, candidate: Candidate, user: AbstractBaseUser) -> Submission:
@@ -219,11 +232,13 @@ def save_draft(form: ResponseForm, candidate: Candidate, user: AbstractBaseUser)
 
 def save_and_submit(form: ResponseForm, candidate: Candidate, user: AbstractBaseUser) -> Submission:
     try:
-        save_draft(form, candidate, user)
+        saved = save_draft(form, candidate, user)
     except services.BidsClosed:
         services.note_late_submission(candidate=candidate, by=user)
         raise
-    return services.response_submit(candidate=candidate, by=user, check=lambda draft: validated(candidate, draft))
+    return services.response_submit(
+        candidate=candidate, by=user, check=lambda draft: validated(candidate, draft), saved=saved
+    )
 
 
 def show_problems(form: ResponseForm, exc: ValidationError) -> None:

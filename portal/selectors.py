@@ -7,13 +7,25 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from scoring.models import Bid, Criterion, CriterionKind, Invitation, Requirement, SubmissionDocument
+from scoring.models import (
+    Bid,
+    Clarification,
+    Criterion,
+    CriterionKind,
+    Invitation,
+    Requirement,
+    SubmissionDocument,
+    TenderEvent,
+    TenderEventKind,
+    Visibility,
+)
 
 
 def invitations(user: AbstractBaseUser) -> QuerySet[Invitation]:
-    """The person's invitations, newest first, with their evaluation and MSP."""
+    """The person's invitations, newest first, with their evaluation and MSP: none once their account is
+    deactivated or they are no longer an active contact of their MSP in the registry."""
     return (
-        Invitation.objects.filter(account__user=user, account__user__is_active=True)
+        Invitation.objects.filter(account__user=user, account__user__is_active=True, account__contact__active=True)
         .select_related("candidate__evaluation", "candidate__msp", "account__contact")
         .order_by("-invited_at", "-pk")
     )
@@ -49,3 +61,30 @@ def own_document(invitation: Invitation, pk: int) -> SubmissionDocument:
     if found is None:
         raise Http404("No such file in your response.")
     return found
+
+
+def clarifications(invitation: Invitation) -> tuple[list[Clarification], list[Clarification]]:
+    """(the published answers, in their order; the company's own questions still open or answered to it
+    alone). Never who asked a published one, nor another company's private one."""
+    evaluation_id = invitation.candidate.evaluation_id
+    published = list(
+        Clarification.objects.filter(evaluation_id=evaluation_id, visibility=Visibility.PUBLISHED)
+        .only("number", "question", "answer", "answered_at")
+        .order_by("number")
+    )
+    own = list(
+        Clarification.objects.filter(evaluation_id=evaluation_id, candidate_id=invitation.candidate_id)
+        .exclude(visibility=Visibility.PUBLISHED)
+        .order_by("asked_at", "pk")
+    )
+    return published, own
+
+
+def decline_reason(invitation: Invitation) -> str:
+    """What the MSP said when it declined (its own words, never the buyer's note on the candidate)."""
+    event = (
+        TenderEvent.objects.filter(candidate_id=invitation.candidate_id, kind=TenderEventKind.DECLINED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return event.note if event else ""

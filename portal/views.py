@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import is_msp_user
 from portal import pages, selectors
-from portal.forms import DeclineForm, NewLinkForm
+from portal.forms import DeclineForm, NewLinkForm, QuestionForm
 from scoring import services
 from scoring.forms.responses import ResponseDocumentForm
 from scoring.models import Invitation
@@ -142,6 +142,23 @@ def outcome_letter(request: HttpRequest, invitation: Invitation) -> HttpResponse
 
 @require_POST
 @bid_room_view
+def ask(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    form = QuestionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.clarification_ask(
+            candidate=invitation.candidate, by=request.user, question=form.cleaned_data["question"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "Your question was not sent: " + " ".join(exc.messages))
+    else:
+        messages.success(request, "Question sent to the buyer. Its answer shows here, and comes by email.")
+    return redirect("portal:request", pk=invitation.pk)
+
+
+@require_POST
+@bid_room_view
 def response_withdraw(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     try:
         services.response_withdraw(candidate=invitation.candidate, by=request.user)
@@ -156,6 +173,9 @@ def response_withdraw(request: HttpRequest, invitation: Invitation) -> HttpRespo
 @bid_room_view
 def invitation_decline(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     form = DeclineForm(request.POST)
+    if not form.is_valid() and "reason" in form.errors and request.POST.get("reason", "").strip():
+        messages.error(request, "Not declined: " + " ".join(form.errors["reason"]))
+        return redirect("portal:request", pk=invitation.pk)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         services.invitation_decline(candidate=invitation.candidate, by=request.user, reason=reason)

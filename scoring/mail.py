@@ -4,6 +4,7 @@ in, for someone who already has one), and the receipt of a submitted bid with it
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from scoring.models import Invitation, Submission
+from scoring.models import CandidateStatus, Clarification, Invitation, Submission
 
 
 def password_link(user) -> str:
@@ -48,14 +49,12 @@ def send_invitation(invitation_id: int) -> None:
         invitation.save(update_fields=["mailed_at"])
 
 
-def send_new_link(user) -> None:
-    """A fresh link to set a password, for someone whose first one expired."""
-    _send(
-        user.email,
-        "Your link to the bid room",
-        "scoring/mail/new_link.txt",
-        {"link": password_link(user), "person": user},
-    )
+def send_new_links(email: str) -> None:
+    """A fresh link to set a password for each active bid-room person at ``email`` (someone whose first
+    link expired, or who forgot the password); nobody else is mailed."""
+    for user in User.objects.filter(email__iexact=email, is_active=True, msp_account__isnull=False):
+        context = {"link": password_link(user), "person": user}
+        _send(user.email, "Your link to the bid room", "scoring/mail/new_link.txt", context)
 
 
 def send_receipt(submission_id: int) -> None:
@@ -71,3 +70,34 @@ def send_receipt(submission_id: int) -> None:
         "scoring/mail/receipt.txt",
         {"submission": submission, "evaluation": submission.candidate.evaluation, "person": person},
     )
+
+
+def _bid_room_people(clarification: Clarification) -> list:
+    """Who reads an answer: every invited MSP's people when it is published, the asker's when private."""
+    invitations = Invitation.objects.filter(
+        candidate__evaluation=clarification.evaluation,
+        candidate__status=CandidateStatus.INVITED,
+        account__user__is_active=True,
+    ).select_related("account__user")
+    if not clarification.is_published:
+        invitations = invitations.filter(candidate=clarification.candidate)
+    return [i.account.user for i in invitations if i.account.user.email]
+
+
+def send_clarification(clarification_id: int, what: str) -> None:
+    """A new question to the owner (who sees who asked), or an answer to the bid room's people, each alone."""
+    clarification = Clarification.objects.select_related("evaluation__owner", "candidate__msp").get(pk=clarification_id)
+    evaluation = clarification.evaluation
+    context = {"clarification": clarification, "evaluation": evaluation}
+    if what == "asked":
+        if evaluation.owner.email:
+            subject = f"A question from {clarification.candidate.msp.name}: {evaluation.title}"
+            _send(evaluation.owner.email, subject, "scoring/mail/clarification_asked.txt", context)
+        return
+    subject = (
+        f"Clarification {clarification.number}: {evaluation.title}"
+        if clarification.is_published
+        else f"An answer to your question: {evaluation.title}"
+    )
+    for person in _bid_room_people(clarification):
+        _send(person.email, subject, "scoring/mail/clarification_answered.txt", {**context, "person": person})

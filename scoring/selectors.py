@@ -35,6 +35,7 @@ from .models import (
     BidOpening,
     Candidate,
     CandidateStatus,
+    Clarification,
     ConflictOfInterest,
     Criterion,
     Declaration,
@@ -346,6 +347,11 @@ def tender_history(
             rows(BidAnswer.history, bid__evaluation_id=evaluation.pk),
             label="Written answer",
             describe=lambda r: f"{vendor.get(r.bid_id, r.bid_id)} on {criterion.get(r.criterion_id, r.criterion_id)}",
+        ),
+        *entries(
+            rows(Clarification.history, evaluation_id=evaluation.pk),
+            label="Clarification",
+            describe=lambda r: f"question from {of(r.candidate_id)}",
         ),
     ]
 

@@ -24,7 +24,12 @@ def mail_receipt(submission_id: int) -> None:
 @shared_task(
     acks_late=True, time_limit=60, soft_time_limit=50, autoretry_for=(OSError,), max_retries=4, retry_backoff=30
 )
-def mail_new_link(user_id: int) -> None:
-    from django.contrib.auth.models import User
+def mail_new_link(email: str) -> None:
+    mail.send_new_links(email)
 
-    mail.send_new_link(User.objects.get(pk=user_id))
+
+@shared_task(
+    acks_late=True, time_limit=300, soft_time_limit=280, autoretry_for=(OSError,), max_retries=4, retry_backoff=30
+)
+def mail_clarification(clarification_id: int, what: str) -> None:
+    mail.send_clarification(clarification_id, what)

@@ -15,6 +15,7 @@ from scoring.models import (
     BidAnswer,
     BidOpening,
     Candidate,
+    Clarification,
     Criterion,
     Evaluation,
     Invitation,
@@ -101,3 +102,14 @@ def bid_room_counts(evaluation: Evaluation) -> dict[str, int]:
         candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED, bid__isnull=True
     ).count()
     return {"invited": invited, "sealed": sealed}
+
+
+def clarifications(evaluation: Evaluation) -> list[Clarification]:
+    """Every question asked in the bid room, with who asked (the buyer's side sees it), oldest first."""
+    return list(
+        Clarification.objects.filter(evaluation=evaluation).select_related("candidate__msp", "asked_by", "answered_by")
+    )
+
+
+def clarification(evaluation: Evaluation, pk: int) -> Clarification | None:
+    return Clarification.objects.filter(evaluation=evaluation, pk=pk).first()

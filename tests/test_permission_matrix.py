@@ -48,7 +48,7 @@ from notifications import urls as notifications_urls
 from notifications.models import Notification, Reminder
 from scoring import services
 from scoring import urls as scoring_urls
-from scoring.models import Criterion, Evaluation, Invitation
+from scoring.models import Clarification, Criterion, Evaluation, Invitation
 from tests.conftest import PASSWORD, client_for, make_user
 from tests.scoring.factories import (
     CONTRACT_EXAMPLE,
@@ -161,9 +161,10 @@ def _elsewhere(world: SimpleNamespace) -> SimpleNamespace:
             "waiver": waiver,
             "document": document,
             "candidate": evaluation.candidates.get(msp=acme.msp),
-            "evaluation_invitation": _bid_room_invitation(
+            "evaluation_invitation": (elsewhere_invitation := _bid_room_invitation(
                 evaluation.candidates.get(msp=acme.msp), "Ella Else", "ella.else@acme.example"
-            ),
+            )),
+            "clarification": _clarification(elsewhere_invitation),
             "question": questions(evaluation)[0],
             "assignment": refreshed(assignment),
             "awarded": evaluation,
@@ -189,6 +190,17 @@ def _bid_room_invitation(candidate: Any, name: str, email: str) -> Invitation:
     user.groups.add(Group.objects.get(name=MSP_ROLE))
     account = MspAccount.objects.create(user=user, msp=candidate.msp, contact=contact)
     return Invitation.objects.create(candidate=candidate, account=account, invited_by=candidate.evaluation.owner)
+
+
+def _clarification(invitation: Invitation) -> Clarification:
+    """A question asked in the bid room (made directly: the world's evaluations no longer take questions)."""
+    candidate = invitation.candidate
+    return Clarification.objects.create(
+        evaluation=candidate.evaluation,
+        candidate=candidate,
+        question="Is travel billed?",
+        asked_by=invitation.account.user,
+    )
 
 
 def _tender(world: SimpleNamespace) -> None:
@@ -277,6 +289,7 @@ def build_world() -> SimpleNamespace:
     )
     world.notification = Notification.objects.create(user=owner, reminder=reminder)
     world.evaluation_invitation = _bid_room_invitation(world.candidate, "Luis Moreno", "luis.tender@acme.example")
+    world.clarification = _clarification(world.evaluation_invitation)
     _tender(world)
     world.elsewhere = _elsewhere(world)
     return world
@@ -497,6 +510,9 @@ MATRIX: dict[str, Row] = {
         get=bid_room(200), post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=response_data
     ),
     "portal:withdraw": Row(post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}),
+    "portal:ask": Row(
+        post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=lambda w: {"question": "Is travel billed?"}
+    ),
     "portal:documents": Row(
         get=bid_room(200),
         post=bid_room(200),  # no file sent: the form says so
@@ -691,6 +707,12 @@ MATRIX: dict[str, Row] = {
         post=managers(302), kwargs=lambda w: {"pk": w.evaluation.pk, "invitation_pk": w.evaluation_invitation.pk}
     ),
     "scoring:bids_open": Row(post=managers(302), kwargs=ev),
+    "scoring:clarifications": Row(get=record_readers(200), kwargs=ev),
+    "scoring:clarification_answer": Row(
+        post=managers(302),
+        kwargs=lambda w: {"pk": w.evaluation.pk, "clarification_pk": w.clarification.pk},
+        data=lambda w: {f"c{w.clarification.pk}-answer": "Yes.", f"c{w.clarification.pk}-visibility": "published"},
+    ),
     "scoring:candidate_update": Row(
         post=managers(302),
         kwargs=lambda w: {"pk": w.evaluation.pk, "candidate_pk": w.candidate.pk},
@@ -1141,6 +1163,7 @@ def _evaluation_addresses(s: SimpleNamespace) -> list[str]:
         reverse("scoring:scorecard", args=[pk]),
         reverse("scoring:declaration", args=[pk]),
         reverse("scoring:candidates", args=[pk]),
+        reverse("scoring:clarifications", args=[pk]),
         reverse("scoring:compare", args=[pk]) + compare,
         reverse("scoring:compare_xlsx", args=[pk]) + compare,
         reverse("scoring:consensus", args=[pk]),

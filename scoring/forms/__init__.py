@@ -10,7 +10,7 @@ from django.core.validators import validate_slug
 from django.db.models import Case, When
 from django.utils import timezone
 
-from accounts.roles import AUDITOR, EVALUATOR, EXECUTIVE
+from accounts.roles import EVALUATOR, NEVER_SCORE
 from core import fields as safe
 from core.concurrency import VersionedModelForm
 from scoring import guide, ranking, services, terms
@@ -70,7 +70,7 @@ class EvaluationForm(VersionedModelForm):
     class Meta:
         model = Evaluation
         fields = services.EVALUATION_FIELDS  # what the service edits
-        widgets = {"bids_due": DATE, "scoring_due": DATE, "decision_due": DATE}
+        widgets = {"questions_due": DATE, "bids_due": DATE, "scoring_due": DATE, "decision_due": DATE}
         labels = {"organization_name": "Buyer organization"}
         help_texts = {
             "employees": "Per-user prices are multiplied by this.",
@@ -99,6 +99,9 @@ class EvaluationForm(VersionedModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         bids_due, scoring_due, decision_due = (cleaned.get(k) for k in ("bids_due", "scoring_due", "decision_due"))
+        questions_due = cleaned.get("questions_due")
+        if questions_due and bids_due and questions_due > bids_due:
+            self.add_error("questions_due", "Questions must close on or before the day bids are due.")
         if bids_due and scoring_due and scoring_due < bids_due:
             self.add_error("scoring_due", "Scoring can't be due before the bids are.")
         if scoring_due and decision_due and decision_due < scoring_due:
@@ -149,10 +152,11 @@ class EvaluatorsForm(forms.Form):
     def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assigned = evaluation.assignments.values_list("evaluator_id", flat=True)
-        # Only those who may score (accounts.roles.may_be_evaluator): never an auditor or an executive.
+        # Only those who may score (accounts.roles.may_be_evaluator): never an auditor, an executive, or a
+        # bidding MSP's person.
         self.fields["evaluators"].queryset = (
             User.objects.filter(is_active=True, groups__name=EVALUATOR)
-            .exclude(groups__name__in=[AUDITOR, EXECUTIVE])
+            .exclude(groups__name__in=NEVER_SCORE)
             .exclude(pk__in=assigned)
             .order_by("username")
         )

@@ -88,10 +88,18 @@ class ResponseForm(BidForm):
     def answer_fields(self) -> list[tuple[Criterion, forms.BoundField]]:
         return [(q, self[self.answer_name(q)]) for q in self.questions]
 
-    @classmethod
-    def kept(cls, data: Any) -> dict[str, list[str]]:
-        """The form's data as stored with a submission: every value of every field, as sent."""
-        return {key: [str(v) for v in data.getlist(key)] for key in data if not key.startswith(("csrf", "once"))}
+    def kept_fields(self) -> dict[str, list[str]]:
+        """The form's data as a draft keeps it: each field's value as sent (every value of a multiple choice,
+        the one value of any other field), nothing else."""
+        kept = {}
+        for name, field in self.fields.items():
+            values = (
+                self.data.getlist(name)
+                if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+                else [self.data.get(name)]
+            )
+            kept[name] = [str(v) for v in values if v is not None]
+        return {name: values for name, values in kept.items() if values}
 
     @staticmethod
     def restored(kept: dict[str, list[str]]) -> MultiValueDict:
@@ -103,6 +111,9 @@ class ResponseForm(BidForm):
         the limit) refused."""
         problems: dict[str, list[str]] = {}
         for name, field in self.fields.items():
+            if any("\x00" in str(v) for v in self.data.getlist(name)):
+                problems[name] = ["This contains a character that can't be stored (a NUL): remove it."]
+                continue
             value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
             try:
                 field.clean(value)

@@ -25,3 +25,27 @@ class BidRoomInviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["contacts"].queryset = tender_selectors.invitable_contacts(candidate)
         self.fields["contacts"].label_from_instance = lambda c: f"{c.name} <{c.email}>"
+
+
+class ClarificationAnswerForm(forms.Form):
+    answer = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    visibility = forms.ChoiceField(
+        choices=[
+            ("published", "Publish to every invited MSP (who asked is not said)"),
+            ("private", "Answer only the MSP that asked: it concerns only its bid"),
+        ],
+        initial="published",
+        widget=forms.RadioSelect,
+        label="Who gets the answer",
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why only this MSP",
+        help_text="Required for a private answer: kept on the record.",
+    )
+
+    @property
+    def publish(self) -> bool:
+        return self.cleaned_data["visibility"] == "published"

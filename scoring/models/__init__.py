@@ -47,13 +47,16 @@ from .tenders import (
     MAX_ANSWER,
     BidAnswer,
     BidOpening,
+    Clarification,
     Invitation,
     Submission,
     SubmissionDocument,
     SubmissionState,
     TenderEvent,
     TenderEventKind,
+    Visibility,
     bids_close_at,
+    questions_close_at,
 )
 
 # Migrations 0006 and 0007 name the documents' upload path by this name.
@@ -64,6 +67,9 @@ __all__ = [
     "MAX_ANSWER",
     "BidAnswer",
     "BidOpening",
+    "Clarification",
+    "Visibility",
+    "questions_close_at",
     "Invitation",
     "Submission",
     "SubmissionDocument",

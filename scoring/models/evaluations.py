@@ -115,6 +115,8 @@ class Evaluation(VersionedModel):
         **MONEY,
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    # The bid room takes clarification questions until 23:59:59 on this day (before bids are due).
+    questions_due = models.DateField("questions close", null=True, blank=True)
     bids_due = models.DateField(null=True, blank=True)
     scoring_due = models.DateField(null=True, blank=True)
     decision_due = models.DateField(null=True, blank=True)

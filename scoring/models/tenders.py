@@ -87,6 +87,9 @@ class Submission(models.Model):
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     sha256 = models.CharField("receipt SHA-256", max_length=64, blank=True)
+    # Random bytes hashed with the content, so the receipt's digest, shown before opening, can't be matched
+    # against guessed prices.
+    nonce = models.CharField(max_length=64, blank=True, editable=False)
     # The bid it became when the bids were opened.
     bid = models.OneToOneField(
         "scoring.Bid", null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
@@ -207,3 +210,64 @@ class BidAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bid.vendor_name} on {self.criterion.key}"
+
+
+class Visibility(models.TextChoices):
+    PUBLISHED = "published", "Published to every invited MSP"
+    PRIVATE = "private", "Answered to the asker only"
+
+
+class Clarification(models.Model):
+    """A question an MSP asked in the bid room and the owner's answer: published to every invited MSP
+    without naming who asked (numbered in order), or given privately when it concerns only that bid, with
+    the reason."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="clarifications")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="clarifications")
+    question = models.TextField(max_length=5000)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(max_length=5000, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility, blank=True)
+    private_reason = models.TextField("why it is answered privately", blank=True)
+    number = models.PositiveIntegerField(null=True, blank=True, help_text="Its place among the published ones.")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "number"], condition=Q(number__isnull=False), name="scoring_clarification_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility="") | ~Q(answer=""), name="scoring_clarification_answered_has_answer"
+            ),
+            models.CheckConstraint(
+                condition=~Q(visibility="private") | ~Q(private_reason=""), name="scoring_clarification_private_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(visibility="published") | Q(number__isnull=False),
+                name="scoring_clarification_published_numbered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Question from {self.candidate.msp} on {self.evaluation}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.visibility)
+
+    @property
+    def is_published(self) -> bool:
+        return self.visibility == Visibility.PUBLISHED
+
+
+def questions_close_at(evaluation: Evaluation) -> dt.datetime | None:
+    """When the bid room stops taking questions: the end of the questions day, else when bids close."""
+    return bids_close_at(evaluation.questions_due or evaluation.bids_due)

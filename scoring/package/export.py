@@ -19,6 +19,7 @@ from scoring.models import (
     BidAnswer,
     BidDocument,
     Candidate,
+    Clarification,
     ConflictOfInterest,
     Criterion,
     Evaluation,
@@ -190,6 +191,22 @@ def _bid_entry(bid: Bid, records: _BidRecords) -> dict[str, Any]:
     }
 
 
+def _clarifications_section(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The bid room's questions and answers, the asker by the name its bid or candidacy carries."""
+    vendor = dict(Bid.objects.filter(evaluation=evaluation).values_list("msp_id", "vendor_name"))
+    return [
+        {
+            "vendor": vendor.get(c.candidate.msp_id, c.candidate.msp.name),
+            "question": c.question,
+            "answer": c.answer or None,
+            "visibility": c.visibility or None,
+            "reason": c.private_reason or None,
+            "number": c.number,
+        }
+        for c in Clarification.objects.filter(evaluation=evaluation).select_related("candidate__msp").order_by("pk")
+    ]
+
+
 def _candidates_section(evaluation: Evaluation, vendor_of_msp: dict[int, str]) -> list[dict[str, Any]]:
     return [
         # A bidder under the name its bid carries, so the loader matches the two.
@@ -230,6 +247,7 @@ def _evaluation_section(evaluation: Evaluation) -> dict[str, Any]:
         "monthly_budget": _number(evaluation.monthly_budget),
         "request_publishes": list(evaluation.request_publishes or []),
         "request_shows_weights": evaluation.request_shows_weights,
+        "questions_due": _date(evaluation.questions_due),
     }
 
 
@@ -316,5 +334,6 @@ def evaluation_export(evaluation: Evaluation) -> dict[str, Any]:
         # Left out when there are none, so the package of an evaluation awarded before candidates
         # were kept still matches the digest fixed at its approval.
         **({"candidates": candidates} if candidates else {}),
+        **({"clarifications": clarifications} if (clarifications := _clarifications_section(evaluation)) else {}),
         **({"award": {"winner": award.bid.vendor_name, "rationale": package_rationale(award)}} if award else {}),
     }

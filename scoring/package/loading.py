@@ -36,6 +36,7 @@ from scoring.models import (
 )
 from scoring.package import Package, PackageError, bulk, vendor_key
 from scoring.package.export import PACKAGE_RATIONALE, evaluation_export
+from scoring.package.loading_tender import load_clarifications
 from scoring.results import refresh_ranking
 from scoring.services.common import save_with_reason
 from scoring.services.record import lock_record
@@ -206,6 +207,7 @@ def evaluation_load(
     msps = _msps(package.bids, owner, reason)
     bid_of = _load_bids(package, evaluation, msps, owner, reason)
     _load_candidates(package, evaluation, msps, owner, reason)
+    load_clarifications(package, evaluation, owner, reason)
     _load_bid_marks(package, bid_of, requirements_by_key, owner, reason)
     _load_conflicts(package, evaluation, users, msps, owner, reason)
     _load_scores(package, assignment_of, bid_of, criteria_by_key, owner, reason)
@@ -245,6 +247,7 @@ def _create_evaluation(
         monthly_budget=e["monthly_budget"],
         request_publishes=e["request_publishes"],
         request_shows_weights=e["request_shows_weights"],
+        questions_due=e["questions_due"],
         bids_due=e["bids_due"],
         scoring_due=e["scoring_due"],
         decision_due=e["decision_due"],

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from scoring.package.parsing_bids import parse_bids
+from scoring.package.parsing_tender import parse_clarifications
 from scoring.package.schema import (
     APPLIES_TO,
     BUYER_FACTS,
@@ -63,6 +64,8 @@ def parse_package(data: Any, *, vet: Callable[[Package], list[str]] | None = Non
     _check_conflicted_scores(r, scores, conflicts)
     candidates = _candidates(r, top.get("candidates", []))
     award = _award(r, top.get("award", MISSING), evaluation, bids, requirement_keys)
+    vendors = {vendor_key(b.vendor) for b in bids} | {vendor_key(c["vendor"]) for c in candidates}
+    clarifications = parse_clarifications(r, top.get("clarifications"), vendors)
 
     package = Package(
         evaluation=evaluation,
@@ -76,6 +79,7 @@ def parse_package(data: Any, *, vet: Callable[[Package], list[str]] | None = Non
         conflicts=conflicts,
         candidates=candidates,
         award=award,
+        clarifications=clarifications,
     )
     if vet is not None:
         r.errors.extend(vet(package))
@@ -108,6 +112,7 @@ def _evaluation(r: Reader, value: Any) -> dict[str, Any]:
         "monthly_budget": r.number(data, "monthly_budget", p, default=None, nullable=True),
         "request_publishes": _published(r, data.get("request_publishes"), f"{p}.request_publishes"),
         "request_shows_weights": r.boolean(data, "request_shows_weights", p, default=False),
+        "questions_due": r.date(data, "questions_due", p),
     }
 
 

@@ -141,6 +141,8 @@ class Package:
     candidates: list[dict[str, str]] = field(default_factory=list)
     # The award an archive states (an app extension): {"winner": the bid's vendor or None, "rationale": text}.
     award: dict[str, str | None] | None = None
+    # Questions asked in the bid room and their answers (an app extension): see ``parsing_tender``.
+    clarifications: list[dict[str, Any]] = field(default_factory=list)
 
 
 class PackageError(Exception):
@@ -361,6 +363,7 @@ TOP_KEYS = {
     "conflicts",
     "candidates",
     "award",
+    "clarifications",
 }
 
 
@@ -378,6 +381,7 @@ EVALUATION_KEYS = {
     "monthly_budget",
     "request_publishes",
     "request_shows_weights",
+    "questions_due",
 }
 
 # What the bid room's request may show bidders of the buyer (``evaluation.request_publishes``).

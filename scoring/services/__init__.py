@@ -12,6 +12,7 @@ from .assessments import assessment_create, profile_of, requirements_for
 from .awards import award_decide, award_propose, evaluation_unlock, may_decide_award
 from .bids import BID_FIELDS, bid_create, bid_update, flag_raise, flag_withdraw, waiver_create, waiver_revoke
 from .candidates import candidate_invite, candidate_update, ensure_candidate
+from .clarifications import clarification_answer, clarification_ask, questions_open
 from .common import retire, save_with_reason
 from .documents import (
     DOCUMENT_SIGNATURES,
@@ -66,6 +67,9 @@ from .submissions import (
 )
 
 __all__ = [
+    "clarification_answer",
+    "clarification_ask",
+    "questions_open",
     "CLOSED",
     "OPEN_FOR_INVITATIONS",
     "BidsClosed",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,6 +15,7 @@ from core.concurrency import save_versioned
 from scoring import ranking, selectors, terms
 from scoring.models import (
     Bid,
+    Candidate,
     Evaluation,
     RedFlag,
     Requirement,
@@ -70,6 +70,9 @@ def _set_requirements_met(bid: Bid, requirements: Iterable[Requirement]) -> None
 
 
 def _sealed_in_bid_room(evaluation: Evaluation, msp: MSP) -> bool:
+    """Whether the MSP's sealed bid waits in the bid room (read under its candidate's lock, so a submission
+    racing this bid finds one or the other)."""
+    Candidate.objects.select_for_update().filter(evaluation=evaluation, msp=msp).first()
     return Submission.objects.filter(
         candidate__evaluation=evaluation, candidate__msp=msp, state=SubmissionState.SUBMITTED, bid__isnull=True
     ).exists()
@@ -82,19 +85,19 @@ def bid_create(
     msp: MSP,
     requirements_met: Iterable[Requirement] = (),
     reason: str = "",
-    received_at: datetime | None = None,
+    from_bid_room: bool = False,
     **fields: Any,
 ) -> Bid:
-    """Record a bid. One received after the bids closed (``received_at``: a sealed submission's time; by
-    default now, for a bid entered by hand) needs a reason (kept on the record, and the bid is marked
-    late wherever it shows); once scoring has started, the evaluators are told of it."""
+    """Record a bid. One entered by hand after the bids closed needs a reason (kept on the record, and the
+    bid is marked late wherever it shows); one ``from_bid_room`` (a sealed submission, opened) was
+    accepted before the close. Once scoring has started, the evaluators are told of it."""
     ensure_writable(evaluation)
-    if received_at is None and _sealed_in_bid_room(evaluation, msp):
+    if not from_bid_room and _sealed_in_bid_room(evaluation, msp):
         raise ValidationError(
             {"msp": f"{msp.name} has a sealed bid in the bid room: it becomes its bid when the bids are opened."}
         )
     closes = bids_close_at(evaluation.bids_due)
-    late = closes is not None and (received_at or timezone.now()) >= closes
+    late = not from_bid_room and closes is not None and timezone.now() >= closes
     what = f"a bid from {msp.name}" + (" entered after the bids were due" if late else "")
     reason = explained(evaluation, reason, what, needed=late)
     bid = Bid(

@@ -14,6 +14,8 @@ from scoring.models import (
     Candidate,
     Evaluation,
     Model,
+    Submission,
+    SubmissionState,
 )
 from scoring.services.locking import ensure_writable
 from vendors.models import MSP
@@ -82,6 +84,11 @@ def candidate_update(*, candidate: Candidate, expected_version: int, status: str
     is: candidates are never ranked.
     """
     ensure_writable(candidate.evaluation)
+    sealed = Submission.objects.filter(candidate=candidate, state=SubmissionState.SUBMITTED, bid__isnull=True)
+    if status != candidate.status and sealed.exists():
+        raise ValidationError(
+            {"status": f"{candidate.msp.name}'s sealed bid waits in the bid room: it is opened with the others."}
+        )
     candidate.status, candidate.note = status, note.strip()
     save_versioned(candidate, expected_version=expected_version, fields=["status", "note"])
     return candidate

@@ -55,6 +55,7 @@ EVALUATION_FIELDS = [
     "red_flag_penalty",
     "sealed_prices",
     "monthly_budget",
+    "questions_due",
     "bids_due",
     "scoring_due",
     "decision_due",
@@ -130,6 +131,13 @@ def evaluation_update(*, evaluation: Evaluation, expected_version: int, reason: 
         wrong = Bid.objects.filter(evaluation=evaluation).exclude(model=fields["model"])
         if wrong.exists():
             raise ValidationError({"model": "Some bids offer the other model; the evaluation must allow both."})
+    if "model" in fields and fields["model"] != evaluation.model and _sealed_count(evaluation):
+        raise ValidationError(
+            {
+                "model": "Sealed bids in the bid room answered the request as it is: the models compared can't change "
+                "until they are opened."
+            }  # fmt: skip
+        )
     for name, value in fields.items():
         setattr(evaluation, name, value)
     save_versioned(evaluation, expected_version=expected_version, fields=[*fields, "updated_at"])

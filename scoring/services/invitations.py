@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import MSP as MSP_ROLE
-from scoring.models import Bid, Candidate, Invitation, Status
+from scoring.models import Bid, BidOpening, Candidate, Invitation, Status
 from scoring.services.locking import ensure_writable
 from vendors.models import Contact, MspAccount
 
@@ -77,6 +77,8 @@ def bid_room_invite(
         raise ValidationError("Bids were due before today: move the bids-due day to invite anyone new.")
     if not candidate.is_invited:
         raise ValidationError(f"{candidate.msp.name} has {candidate.get_status_display().lower()}.")
+    if BidOpening.objects.filter(evaluation=evaluation).exists():
+        raise ValidationError("The bids were opened: the bid room is closed, and nobody new can be invited.")
     if Bid.objects.filter(evaluation=evaluation, msp_id=candidate.msp_id).exists():
         raise ValidationError(f"The bid from {candidate.msp.name} is recorded already: it has nothing to submit.")
     contacts = list({contact.pk: contact for contact in contacts}.values())
@@ -118,12 +120,11 @@ def bid_room_resend(*, invitation: Invitation) -> None:
 
 
 def bid_room_new_link(*, email: str) -> None:
-    """Email a fresh link to set a password to the bid-room person at ``email``, if there is one (the
-    caller answers the same either way, so nobody learns who was invited)."""
+    """Email a fresh link to set a password to the bid-room person at ``email``, if there is one. The
+    address is looked up by the worker, so the page answers alike, and as fast, whether or not it is known."""
     from scoring.tasks import mail_new_link
 
-    for user in User.objects.filter(email__iexact=email.strip(), is_active=True, msp_account__isnull=False):
-        try:
-            mail_new_link.delay(user.pk)
-        except Exception:  # the broker is down: they can ask again
-            logger.exception("New link for user %s not queued", user.pk)
+    try:
+        mail_new_link.delay(email.strip())
+    except Exception:  # the broker is down: they can ask again
+        logger.exception("New link not queued")

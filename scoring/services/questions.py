@@ -135,17 +135,17 @@ def question_update(*, criterion: Criterion, reason: str = "", **fields: object)
 
 @transaction.atomic
 def question_remove(*, criterion: Criterion, reason: str = "") -> None:
-    """Take a question out of the evaluation. One already scored stays (the scores are evidence): its
-    weight goes to 0 instead, which the refusal says."""
+    """Take a question out of the evaluation. One already scored or answered stays (the scores and answers
+    are evidence): its weight goes to 0 instead, which the refusal says."""
     evaluation = criterion.evaluation
     ensure_writable(evaluation)
     criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
     if criterion.kind != CriterionKind.QUESTION:
         raise ValidationError("The price criterion can't be removed: give it a weight of 0 to leave price out.")
     reason = explained(evaluation, reason, "the questions")
-    if criterion.scores.exists():
+    if criterion.scores.exists() or criterion.answers.exists():
         raise ValidationError(
-            "Evaluators have scored this question, and their scores stay on the record: "
+            "This question has been scored or answered in writing, and that stays on the record: "
             "give it a weight of 0 to leave it out of the totals."
         )
     text = criterion.text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -60,15 +61,16 @@ def _locked_candidate(candidate: Candidate) -> Candidate:
     return Candidate.objects.select_for_update().select_related("evaluation", "msp").get(pk=candidate.pk)
 
 
-def _ensure_open(candidate: Candidate) -> None:
-    """A response changes only while bids are collected, the MSP is still invited, and bids have not closed
-    (``BidsClosed``: the caller notes a refused submission on the record)."""
+def _ensure_open(candidate: Candidate, at: Any = None) -> None:
+    """A response changes only while bids are collected, the MSP is still invited, the bids have not been
+    opened, and they have not closed at ``at`` (default now; ``BidsClosed``: the caller notes a refused
+    submission on the record)."""
     evaluation = candidate.evaluation
     if evaluation.status != Status.COLLECTING_BIDS:
         raise ValidationError("This evaluation is not collecting bids: nothing can be submitted or changed.")
     if not candidate.is_invited:
         raise ValidationError(f"Your company has {candidate.get_status_display().lower()} this invitation.")
-    if bids_closed(evaluation):
+    if bids_closed(evaluation, at) or BidOpening.objects.filter(evaluation=evaluation).exists():
         raise BidsClosed(CLOSED.format(day=f"{evaluation.bids_due:%A %-d %B %Y}"))
 
 
@@ -127,10 +129,12 @@ def response_save(
 
 
 def receipt_digest(submission: Submission) -> str:
-    """The SHA-256 the receipt quotes: of the response's terms, answers and files (by their SHA-256), in
-    canonical JSON, so the MSP and the buyer can each show what was submitted."""
+    """The SHA-256 the receipt quotes: of the response's terms, answers and files (by their SHA-256) and its
+    random nonce, in canonical JSON, so the MSP and the buyer can each show what was submitted, and nobody
+    can test guessed prices against it before opening."""
     return digest(
         {
+            "nonce": submission.nonce,
             "evaluation": submission.candidate.evaluation_id,
             "msp": submission.candidate.msp.name,
             "form": submission.form_data,
@@ -142,15 +146,18 @@ def receipt_digest(submission: Submission) -> str:
     )
 
 
-def response_submit(*, candidate: Candidate, by: AbstractBaseUser, check: Any) -> Submission:
+def response_submit(
+    *, candidate: Candidate, by: AbstractBaseUser, check: Any, saved: Submission | None = None
+) -> Submission:
     """Submit the draft: sealed until opening, with a receipt (its SHA-256) emailed to ``by``.
 
     ``check(submission)`` validates the draft whole (the response form) and raises ``ValidationError``
-    with every problem; nothing is written then. A submission refused because bids have closed is noted
-    on the record.
+    with every problem; nothing is written then. ``saved`` is the draft as the caller just saved it: if
+    someone else at the MSP saved it since, nothing is submitted (they would be submitting words they have
+    not read). A submission refused because bids have closed is noted on the record.
     """
     try:
-        return _submit(candidate, by, check)
+        return _submit(candidate, by, check, saved)
     except BidsClosed:
         note_late_submission(candidate=candidate, by=by)
         raise
@@ -165,17 +172,20 @@ def note_late_submission(*, candidate: Candidate, by: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def _submit(candidate: Candidate, by: AbstractBaseUser, check: Any) -> Submission:
+def _submit(candidate: Candidate, by: AbstractBaseUser, check: Any, saved: Submission | None) -> Submission:
     candidate = _locked_candidate(candidate)
-    _ensure_open(candidate)
+    now = timezone.now()  # one moment: the close is checked at it, and the submission stamped with it
+    _ensure_open(candidate, at=now)
     draft = candidate.submissions.filter(state=SubmissionState.DRAFT).first()
     if draft is None:
         raise ValidationError("There is no draft to submit: your bid may already be submitted.")
+    if saved is not None and (draft.pk, draft.saved_at) != (saved.pk, saved.saved_at):
+        raise ValidationError("Someone else at your company saved the draft a moment ago: read it again, then submit.")
     check(draft)
-    now = timezone.now()
     draft.state, draft.submitted_at, draft.submitted_by = SubmissionState.SUBMITTED, now, by
+    draft.nonce = secrets.token_hex(32)
     draft.sha256 = receipt_digest(draft)
-    draft.save(update_fields=["state", "submitted_at", "submitted_by", "sha256"])
+    draft.save(update_fields=["state", "submitted_at", "submitted_by", "nonce", "sha256"])
     event = TenderEvent(candidate=candidate, kind=TenderEventKind.SUBMITTED, at=now, by=by, sha256=draft.sha256)
     event._history_user = by
     event.save()
@@ -258,9 +268,9 @@ def bids_open(*, evaluation: Evaluation, by: AbstractBaseUser, terms_of: Any) ->
         msp = submission.candidate.msp
         try:
             fields = terms_of(submission)
-            bid = bid_create(evaluation=evaluation, msp=msp, received_at=submission.submitted_at, **fields)
+            bid = bid_create(evaluation=evaluation, msp=msp, from_bid_room=True, **fields)
         except ValidationError as exc:
-            problems += [f"{msp.name}: {message}" for message in exc.messages]
+            problems.append(_no_longer_fits(msp.name, exc))
             continue
         _carry_over(submission, bid, questions, by)
         opened.append(
@@ -277,6 +287,14 @@ def bids_open(*, evaluation: Evaluation, by: AbstractBaseUser, terms_of: Any) ->
     opening._history_user = by
     opening.save()
     return opening
+
+
+def _no_longer_fits(vendor: str, exc: ValidationError) -> str:
+    """Why a sealed bid can't become a bid, naming the parts of the request it no longer fits and never
+    the values it holds (they are sealed until the opening succeeds)."""
+    names = sorted(exc.error_dict) if hasattr(exc, "error_dict") else []
+    parts = ", ".join(n.replace("_", " ") for n in names if n != "__all__") or "its terms"
+    return f"{vendor}: the bid no longer fits the request as it stands now ({parts}); put the request back as it was when bids were submitted."
 
 
 def _carry_over(submission: Submission, bid: Any, questions: dict[str, Criterion], by: AbstractBaseUser) -> None:

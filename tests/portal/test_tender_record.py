@@ -303,3 +303,82 @@ def test_an_msp_downloads_its_own_files_and_no_one_elses(tender):
 
     assert own.status_code == 200 and b"".join(own.streaming_content) == PDF
     assert theirs.status_code == 404 and through_theirs.status_code == 404
+
+
+def test_the_receipt_can_not_be_matched_against_guessed_prices(tender):
+    # The same terms submitted twice (withdrawn between) give two different digests: a random nonce is hashed
+    # with them, so nobody can hash guessed fees and find the sealed one.
+    _, acme, _ = tender
+    luis = _bidder(acme, "Luis")
+    first = _submit(acme, luis)
+    with time_machine.travel(BEFORE, tick=False):
+        services.response_withdraw(candidate=acme, by=luis)
+    second = _submit(acme, luis)
+
+    assert first.form_data == second.form_data and first.answers == second.answers
+    assert first.sha256 != second.sha256 and len(first.nonce) == 64
+
+
+def test_the_models_compared_can_not_change_under_a_sealed_bid(tender, procurement):
+    evaluation, acme, _ = tender
+    _submit(acme, _bidder(acme, "Luis"))
+    fresh = Evaluation.objects.get(pk=evaluation.pk)
+
+    with time_machine.travel(BEFORE, tick=False), pytest.raises(ValidationError) as refused:
+        services.evaluation_update(evaluation=fresh, expected_version=fresh.version, model="co_managed")
+
+    assert "Sealed bids in the bid room answered the request as it is" in refused.value.message_dict["model"][0]
+    assert Evaluation.objects.get(pk=evaluation.pk).model == "fully_managed"
+
+
+def test_the_owner_can_not_set_aside_a_candidate_whose_sealed_bid_waits(tender, procurement):
+    evaluation, acme, _ = tender
+    _submit(acme, _bidder(acme, "Luis"))
+
+    with time_machine.travel(BEFORE, tick=False), pytest.raises(ValidationError) as refused:
+        services.candidate_update(candidate=acme, expected_version=acme.version, status="withdrawn", note="x")
+
+    assert "sealed bid waits in the bid room" in refused.value.message_dict["status"][0]
+    assert Candidate.objects.get(pk=acme.pk).is_invited
+
+
+def test_once_opened_the_bid_room_is_closed_for_good(tender, procurement):
+    evaluation, acme, _ = tender
+    luis = _bidder(acme, "Luis")
+    _submit(acme, luis)
+    with time_machine.travel(AFTER, tick=False):
+        services.bids_open(evaluation=evaluation, by=procurement, terms_of=lambda s: validated(s.candidate, s).terms())
+    # The owner moves the day bids are due later: the room stays closed, the opened bid stays whole.
+    fresh = Evaluation.objects.get(pk=evaluation.pk)
+    services.evaluation_update(evaluation=fresh, expected_version=fresh.version, bids_due=dt.date(2027, 2, 1))
+
+    with time_machine.travel(AFTER, tick=False), pytest.raises(ValidationError):
+        services.response_withdraw(candidate=acme, by=luis)
+    assert Submission.objects.get(candidate=acme).state == "submitted"
+    assert evaluation.bids.count() == 1
+
+
+def test_a_nul_in_the_response_is_refused_and_nothing_is_written(tender):
+    _, acme, _ = tender
+    luis = _bidder(acme, "Luis")
+    invitation = luis.msp_account.invitations.get()
+
+    with time_machine.travel(BEFORE, tick=False):
+        response = client_for(luis).post(
+            f"/bid-room/{invitation.pk}/response/", {"monthly_fee": ["\x00", "100"], "environment_assessed": "on\x00"}
+        )
+
+    assert response.status_code == 200
+    assert "a character that can&#x27;t be stored" in response.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_an_msp_reads_its_own_decline_never_the_buyers_note(tender, procurement):
+    _, acme, _ = tender
+    luis = _bidder(acme, "Luis")
+    with time_machine.travel(BEFORE, tick=False):
+        services.invitation_decline(candidate=acme, by=luis, reason="Fully booked.")
+        Candidate.objects.filter(pk=acme.pk).update(note="Internal: their rival Beacon is cheaper anyway.")
+        page = client_for(luis).get(f"/bid-room/{luis.msp_account.invitations.get().pk}/").content.decode()
+
+    assert "Fully booked." in page and "Beacon" not in page

@@ -145,7 +145,7 @@ def test_a_scored_question_is_not_removed_its_scores_are_evidence(procurement, e
     with pytest.raises(ValidationError) as refused:
         services.question_remove(criterion=question, reason="Not needed.")
 
-    assert "give it a weight of 0" in refused.value.messages[0]
+    assert "scored or answered in writing" in refused.value.messages[0]
     assert Criterion.objects.filter(pk=question.pk).exists()
 
 
