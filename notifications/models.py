@@ -21,6 +21,8 @@ class Rule(models.TextChoices):
     CONTRACT_ENDING = "contract-ending", "Contract term ending"
     EVIDENCE_EXPIRING = "evidence-expiring", "Requirement evidence expiring"
     MATERIAL_CHANGE = "material-change", "A change during scoring that can move the ranking"
+    BID_ROOM_DUE = "bid-room-due", "Bids due, yours not submitted (bid room)"
+    QUESTIONS_CLOSING = "questions-closing", "Questions close tomorrow (bid room)"
 
 
 class Delivery(models.TextChoices):

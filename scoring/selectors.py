@@ -113,8 +113,10 @@ def candidates(evaluation: Evaluation) -> QuerySet[Candidate]:
 
 
 def candidates_without_bid(evaluation: Evaluation) -> QuerySet[Candidate]:
-    """Invited candidates whose bid has not arrived (nobody waits for those who declined or withdrew)."""
-    return candidates(evaluation).filter(status=CandidateStatus.INVITED, bid_id__isnull=True)
+    """Invited candidates whose bid has not arrived, sealed in the bid room or recorded (nobody waits for
+    those who declined or withdrew)."""
+    sealed = Submission.objects.filter(state=SubmissionState.SUBMITTED).values("candidate_id")
+    return candidates(evaluation).filter(status=CandidateStatus.INVITED, bid_id__isnull=True).exclude(pk__in=sealed)
 
 
 def candidate_counts(evaluation: Evaluation) -> dict[str, int]:

@@ -16,7 +16,10 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ..models import Delivery, Reminder
+from ..models import Delivery, Reminder, Rule
+
+# Reminders for the MSPs' people in the bid room.
+BID_ROOM_RULES = {Rule.BID_ROOM_DUE, Rule.QUESTIONS_CLOSING}
 
 # The name the log has always used, before reminders became a package.
 logger = logging.getLogger("notifications.reminders")
@@ -29,7 +32,9 @@ class NoAddress(Exception):
 def _email(person: AbstractBaseUser, subject: str, context: dict[str, Any]) -> EmailMultiAlternatives:
     if not person.email:
         raise NoAddress(f"{person.get_username()} has no email address")
-    context = {"site_url": settings.SITE_URL, "person": person, **context}
+    # The MSPs' people reach only the bid room: no link to the reminder preferences they can't open.
+    bid_room = all(r.rule in BID_ROOM_RULES for r in context.get("reminders", []))
+    context = {"site_url": settings.SITE_URL, "person": person, "bid_room_person": bid_room, **context}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("notifications/email.txt", context),

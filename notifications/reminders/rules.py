@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, User
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,11 +19,15 @@ from scoring.models import (
     Award,
     Bid,
     BidDocument,
+    CandidateStatus,
     ConflictOfInterest,
     DocumentKind,
     Evaluation,
+    Invitation,
     ReferenceCheck,
     Status,
+    Submission,
+    SubmissionState,
 )
 from scoring.proposals import proposal_context
 
@@ -304,6 +309,70 @@ def evidence_expiring(today: date) -> list[Due]:
     return found
 
 
+def _bid_room_people(evaluation: Evaluation) -> QuerySet[Invitation]:
+    """The people in the evaluation's bid room whose company is still invited and who may sign in."""
+    return Invitation.objects.filter(
+        candidate__evaluation=evaluation,
+        candidate__status=CandidateStatus.INVITED,
+        account__user__is_active=True,
+        account__contact__active=True,
+    ).select_related("account__user", "candidate__msp")
+
+
+def bid_room_due(today: date) -> list[Due]:
+    """10. Bids are due soon and an invited MSP has not submitted in the bid room: each of its people, once
+    per deadline."""
+    evaluations = list(Evaluation.objects.filter(status=Status.COLLECTING_BIDS, bids_due__gte=today))
+    schedules = _schedules(evaluations)
+    found = []
+    for evaluation in evaluations:
+        days = (evaluation.bids_due - today).days
+        if days > _schedule(evaluation, schedules).bids_days:
+            continue
+        submitted = Submission.objects.filter(candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED)
+        waiting = _bid_room_people(evaluation).exclude(candidate__in=submitted.values("candidate_id"))
+        for invitation in waiting:
+            found.append(
+                Due(
+                    rule=Rule.BID_ROOM_DUE,
+                    subject_key=f"invitation:{invitation.pk}",
+                    recipient=invitation.account.user,
+                    period=f"bids-due-{evaluation.bids_due:%Y-%m-%d}",
+                    evaluation=evaluation,
+                    title=f"Bids for “{evaluation.title}” close {_in_days(days)}",
+                    body=(
+                        f"{invitation.candidate.msp.name} has not submitted a bid yet. The bid room closes at the "
+                        f"end of {evaluation.bids_due:%A %-d %B %Y}; after that nothing can be submitted."
+                    ),
+                    url=reverse("portal:request", args=[invitation.pk]),
+                )
+            )
+    return found
+
+
+def questions_closing(today: date) -> list[Due]:
+    """11. The bid room stops taking questions tomorrow: each invited MSP's people, once."""
+    tomorrow = today + timedelta(days=1)
+    evaluations = Evaluation.objects.filter(status=Status.COLLECTING_BIDS, questions_due=tomorrow)
+    return [
+        Due(
+            rule=Rule.QUESTIONS_CLOSING,
+            subject_key=f"invitation:{invitation.pk}",
+            recipient=invitation.account.user,
+            period=f"questions-due-{tomorrow:%Y-%m-%d}",
+            evaluation=evaluation,
+            title=f"Questions about “{evaluation.title}” close tomorrow",
+            body=(
+                f"Ask the buyer anything unclear before the end of {tomorrow:%A %-d %B %Y}: published answers go "
+                "to every invited MSP, without saying who asked."
+            ),
+            url=reverse("portal:request", args=[invitation.pk]),
+        )
+        for evaluation in evaluations
+        for invitation in _bid_room_people(evaluation)
+    ]
+
+
 RULES: dict[str, Callable[[date], list[Due]]] = {  # name -> rule, for the log when one fails
     Rule.SCORING_DUE: scoring_due,
     Rule.BIDS_MISSING: bids_missing,
@@ -311,6 +380,8 @@ RULES: dict[str, Callable[[date], list[Due]]] = {  # name -> rule, for the log w
     Rule.DECISION_OVERDUE: decision_overdue,
     "after-award": after_award,  # partnership reviews and contract ends
     Rule.EVIDENCE_EXPIRING: evidence_expiring,
+    Rule.BID_ROOM_DUE: bid_room_due,
+    Rule.QUESTIONS_CLOSING: questions_closing,
 }
 
 
