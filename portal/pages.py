@@ -21,6 +21,7 @@ from scoring import terms as bid_terms
 from scoring.forms.responses import ResponseDocumentForm, ResponseForm, validated
 from scoring.models import (
     BUYER_FACTS,
+    Addendum,
     Award,
     Bid,
     Candidate,
@@ -130,6 +131,7 @@ class RequestPage(Page):
     files: list[SubmissionDocument]
     read_back: ReadBack | None  # the submitted response, as its sender reads it back
     declined_because: str  # the MSP's own words when it declined
+    addenda: list[Addendum]  # changes to the request, each with whether the company read it
     published: list[Clarification]  # every published clarification, in order (never who asked)
     own_questions: list[Clarification]  # the company's own questions, open or answered to it alone
     question_form: QuestionForm | None  # while questions are open
@@ -158,6 +160,7 @@ def request_page(invitation: Invitation) -> RequestPage:
         files=services.response_documents(response),
         read_back=read_back(candidate, response) if response is not None and response.is_submitted else None,
         declined_because=selectors.decline_reason(invitation) if candidate.is_declined else "",
+        addenda=selectors.addenda(invitation),
         published=published,
         own_questions=own,
         question_form=QuestionForm() if candidate.is_invited and services.questions_open(evaluation) else None,

@@ -8,12 +8,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from scoring.models import (
+    Acknowledgement,
+    Addendum,
     Bid,
     Clarification,
     Criterion,
     CriterionKind,
     Invitation,
     Requirement,
+    Submission,
     SubmissionDocument,
     TenderEvent,
     TenderEventKind,
@@ -88,3 +91,25 @@ def decline_reason(invitation: Invitation) -> str:
         .first()
     )
     return event.note if event else ""
+
+
+def addenda(invitation: Invitation) -> list[Addendum]:
+    """The evaluation's addenda, each with ``read`` (the company acknowledged it) and ``after_submission``
+    (the company's current bid was submitted before it: it may need resubmitting)."""
+    candidate = invitation.candidate
+    found = list(Addendum.objects.filter(evaluation_id=candidate.evaluation_id).order_by("number"))
+    read = set(Acknowledgement.objects.filter(candidate=candidate).values_list("addendum_id", flat=True))
+    submitted = (
+        Submission.objects.filter(candidate=candidate, state="submitted").values_list("submitted_at", flat=True).first()
+    )
+    for addendum in found:
+        addendum.read = addendum.pk in read
+        addendum.after_submission = submitted is not None and submitted < addendum.issued_at
+    return found
+
+
+def addendum(invitation: Invitation, pk: int) -> Addendum:
+    found = Addendum.objects.filter(evaluation_id=invitation.candidate.evaluation_id, pk=pk).first()
+    if found is None:
+        raise Http404("No such addendum.")
+    return found

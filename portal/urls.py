@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/outcome/", views.outcome, name="outcome"),
     path("<int:pk>/outcome/letter.html", views.outcome_letter, name="outcome_letter"),
     path("<int:pk>/questions/", views.ask, name="ask"),
+    path("<int:pk>/addenda/<int:addendum_pk>/read/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/withdraw/", views.response_withdraw, name="withdraw"),
     path("<int:pk>/decline/", views.invitation_decline, name="decline"),
 ]

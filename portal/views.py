@@ -142,6 +142,15 @@ def outcome_letter(request: HttpRequest, invitation: Invitation) -> HttpResponse
 
 @require_POST
 @bid_room_view
+def acknowledge(request: HttpRequest, invitation: Invitation, addendum_pk: int) -> HttpResponse:
+    addendum = selectors.addendum(invitation, addendum_pk)
+    services.addendum_acknowledge(addendum=addendum, candidate=invitation.candidate, by=request.user)
+    messages.success(request, f"Noted: {invitation.candidate.msp.name} has read addendum {addendum.number}.")
+    return redirect("portal:request", pk=invitation.pk)
+
+
+@require_POST
+@bid_room_view
 def ask(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     form = QuestionForm(request.POST)
     try:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from scoring.models import CandidateStatus, Clarification, Invitation, Submission
+from scoring.models import Addendum, CandidateStatus, Clarification, Invitation, Submission
 
 
 def password_link(user) -> str:
@@ -101,3 +101,24 @@ def send_clarification(clarification_id: int, what: str) -> None:
     )
     for person in _bid_room_people(clarification):
         _send(person.email, subject, "scoring/mail/clarification_answered.txt", {**context, "person": person})
+
+
+def send_addendum(addendum_id: int) -> None:
+    """An addendum to every person of every still-invited MSP, each alone; those who submitted before it
+    are told their bid may need resubmitting."""
+    addendum = Addendum.objects.select_related("evaluation").get(pk=addendum_id)
+    evaluation = addendum.evaluation
+    submitted = set(
+        Submission.objects.filter(
+            candidate__evaluation=evaluation, state="submitted", submitted_at__lt=addendum.issued_at
+        ).values_list("candidate_id", flat=True)
+    )
+    invitations = Invitation.objects.filter(
+        candidate__evaluation=evaluation, candidate__status=CandidateStatus.INVITED, account__user__is_active=True
+    ).select_related("account__user")
+    for invitation in invitations:
+        person = invitation.account.user
+        if person.email:
+            context = {"addendum": addendum, "evaluation": evaluation, "person": person, "invitation": invitation,
+                       "resubmit": invitation.candidate_id in submitted}  # fmt: skip
+            _send(person.email, f"Addendum {addendum.number}: {evaluation.title}", "scoring/mail/addendum.txt", context)

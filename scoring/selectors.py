@@ -26,6 +26,8 @@ from .inputs import (  # the ranking's input, read here by every page  # noqa: F
     submitted_scores,
 )
 from .models import (
+    Acknowledgement,
+    Addendum,
     Assignment,
     Award,
     AwardDecision,
@@ -354,6 +356,16 @@ def tender_history(
             rows(Clarification.history, evaluation_id=evaluation.pk),
             label="Clarification",
             describe=lambda r: f"question from {of(r.candidate_id)}",
+        ),
+        *entries(
+            rows(Addendum.history, evaluation_id=evaluation.pk),
+            label="Addendum",
+            describe=lambda r: f"addendum {r.number}",
+        ),
+        *entries(
+            rows(Acknowledgement.history, candidate_id__in=list(candidates)),
+            label="Addendum read",
+            describe=lambda r: f"{of(r.candidate_id)} read an addendum",
         ),
     ]
 

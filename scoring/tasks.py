@@ -33,3 +33,10 @@ def mail_new_link(email: str) -> None:
 )
 def mail_clarification(clarification_id: int, what: str) -> None:
     mail.send_clarification(clarification_id, what)
+
+
+@shared_task(
+    acks_late=True, time_limit=300, soft_time_limit=280, autoretry_for=(OSError,), max_retries=4, retry_backoff=30
+)
+def mail_addendum(addendum_id: int) -> None:
+    mail.send_addendum(addendum_id)

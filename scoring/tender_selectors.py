@@ -11,6 +11,8 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from scoring.models import (
+    Acknowledgement,
+    Addendum,
     Bid,
     BidAnswer,
     BidOpening,
@@ -113,3 +115,33 @@ def clarifications(evaluation: Evaluation) -> list[Clarification]:
 
 def clarification(evaluation: Evaluation, pk: int) -> Clarification | None:
     return Clarification.objects.filter(evaluation=evaluation, pk=pk).first()
+
+
+@dataclass
+class AddendumRow:
+    addendum: Addendum
+    read_by: list[str]  # the MSPs that acknowledged it
+    unread_by: list[str]  # the invited MSPs that have not yet
+
+
+def addenda(evaluation: Evaluation) -> list[AddendumRow]:
+    """Each addendum with which still-invited MSPs have acknowledged it and which not (three queries)."""
+    found = list(Addendum.objects.filter(evaluation=evaluation).select_related("issued_by"))
+    invited = dict(
+        Invitation.objects.filter(candidate__evaluation=evaluation, candidate__status="invited")
+        .values_list("candidate_id", "candidate__msp__name")
+        .distinct()
+    )
+    read: dict[int, set[int]] = defaultdict(set)
+    for addendum_id, candidate_id in Acknowledgement.objects.filter(addendum__evaluation=evaluation).values_list(
+        "addendum_id", "candidate_id"
+    ):
+        read[addendum_id].add(candidate_id)
+    return [
+        AddendumRow(
+            addendum=a,
+            read_by=sorted(invited[c] for c in read[a.pk] if c in invited),
+            unread_by=sorted(name for c, name in invited.items() if c not in read[a.pk]),
+        )
+        for a in found
+    ]

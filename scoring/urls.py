@@ -42,6 +42,7 @@ urlpatterns = [
     path("<int:pk>/invitations/<int:invitation_pk>/resend/", tenders.bid_room_resend, name="bid_room_resend"),
     path("<int:pk>/bids/open/", tenders.bids_open, name="bids_open"),
     path("<int:pk>/clarifications/", clarifications.clarifications, name="clarifications"),
+    path("<int:pk>/addenda/", clarifications.addenda, name="addenda"),
     path(
         "<int:pk>/clarifications/<int:clarification_pk>/answer/",
         clarifications.clarification_answer,

@@ -510,6 +510,7 @@ MATRIX: dict[str, Row] = {
         get=bid_room(200), post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=response_data
     ),
     "portal:withdraw": Row(post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}),
+    "portal:acknowledge": Row(post=bid_room(404), kwargs=lambda w: {"pk": w.invitation.pk, "addendum_pk": 987654321}),
     "portal:ask": Row(
         post=bid_room(302), kwargs=lambda w: {"pk": w.invitation.pk}, data=lambda w: {"question": "Is travel billed?"}
     ),
@@ -708,6 +709,14 @@ MATRIX: dict[str, Row] = {
     ),
     "scoring:bids_open": Row(post=managers(302), kwargs=ev),
     "scoring:clarifications": Row(get=record_readers(200), kwargs=ev),
+    # Addenda: read by the record's readers; issued by the owner while the bid room is in use (not here: the
+    # page is drawn again, and nothing is written).
+    "scoring:addenda": Row(
+        get=record_readers(200),
+        post=managers(200),
+        kwargs=ev,
+        data=lambda w: {"what": "A site visit on 3 May.", "reason": "Asked by two bidders."},
+    ),
     "scoring:clarification_answer": Row(
         post=managers(302),
         kwargs=lambda w: {"pk": w.evaluation.pk, "clarification_pk": w.clarification.pk},
@@ -1164,6 +1173,7 @@ def _evaluation_addresses(s: SimpleNamespace) -> list[str]:
         reverse("scoring:declaration", args=[pk]),
         reverse("scoring:candidates", args=[pk]),
         reverse("scoring:clarifications", args=[pk]),
+        reverse("scoring:addenda", args=[pk]),
         reverse("scoring:compare", args=[pk]) + compare,
         reverse("scoring:compare_xlsx", args=[pk]) + compare,
         reverse("scoring:consensus", args=[pk]),

@@ -49,3 +49,11 @@ class ClarificationAnswerForm(forms.Form):
     @property
     def publish(self) -> bool:
         return self.cleaned_data["visibility"] == "published"
+
+
+class AddendumForm(forms.Form):
+    what = forms.CharField(
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 2}), label="What changed",
+        help_text="For a change the app does not make itself, e.g. a site-visit schedule sent to all bidders.",
+    )  # fmt: skip
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Why")

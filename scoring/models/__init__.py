@@ -45,6 +45,8 @@ from .library import AppliesTo, BidModel, CriterionKind, Model, QuestionTemplate
 from .scorecards import DECLARATION_TEXT, ConflictOfInterest, Declaration, Score
 from .tenders import (
     MAX_ANSWER,
+    Acknowledgement,
+    Addendum,
     BidAnswer,
     BidOpening,
     Clarification,
@@ -63,6 +65,8 @@ from .tenders import (
 _document_path = document_path
 
 __all__ = [
+    "Acknowledgement",
+    "Addendum",
     "BUYER_FACTS",
     "MAX_ANSWER",
     "BidAnswer",

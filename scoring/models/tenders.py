@@ -271,3 +271,50 @@ class Clarification(models.Model):
 def questions_close_at(evaluation: Evaluation) -> dt.datetime | None:
     """When the bid room stops taking questions: the end of the questions day, else when bids close."""
     return bids_close_at(evaluation.questions_due or evaluation.bids_due)
+
+
+class Addendum(models.Model):
+    """A change to the request once MSPs are invited, numbered, with what changed and why; every invited
+    MSP's people are mailed, and each MSP acknowledges it in the bid room."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="addenda")
+    number = models.PositiveIntegerField()
+    what = models.TextField("what changed", max_length=5000)
+    reason = models.TextField("why")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["evaluation", "number"]
+        verbose_name_plural = "addenda"
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "number"], name="scoring_addendum_number"),
+            models.CheckConstraint(condition=~Q(reason=""), name="scoring_addendum_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.number} to {self.evaluation}"
+
+
+class Acknowledgement(models.Model):
+    """An MSP read an addendum (one of its people said so in the bid room)."""
+
+    addendum = models.ForeignKey(Addendum, on_delete=models.PROTECT, related_name="acknowledgements")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="acknowledgements")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["addendum", "candidate"], name="scoring_acknowledgement_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate.msp} read addendum {self.addendum.number}"

@@ -8,6 +8,7 @@ recomputes. Loading and exporting a package live with its format in ``scoring.pa
 
 from scoring.results import refresh_ranking, stored_ranking, stored_results, stored_results_stamp
 
+from .addenda import addendum_acknowledge, addendum_issue, bid_room_in_use
 from .assessments import assessment_create, profile_of, requirements_for
 from .awards import award_decide, award_propose, evaluation_unlock, may_decide_award
 from .bids import BID_FIELDS, bid_create, bid_update, flag_raise, flag_withdraw, waiver_create, waiver_revoke
@@ -67,6 +68,9 @@ from .submissions import (
 )
 
 __all__ = [
+    "addendum_acknowledge",
+    "addendum_issue",
+    "bid_room_in_use",
     "clarification_answer",
     "clarification_ask",
     "questions_open",

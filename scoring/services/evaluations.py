@@ -32,6 +32,7 @@ from scoring.models import (
     SubmissionState,
 )
 from scoring.results import refresh_ranking
+from scoring.services.addenda import REQUEST_FIELDS, request_changed
 from scoring.services.changes import MATERIAL_EVALUATION_FIELDS, announce, explained, scoring_started
 from scoring.services.common import save_with_reason
 from scoring.services.locking import ensure_writable
@@ -138,9 +139,12 @@ def evaluation_update(*, evaluation: Evaluation, expected_version: int, reason: 
                 "until they are opened."
             }  # fmt: skip
         )
+    request = _request_changes(evaluation, fields)
     for name, value in fields.items():
         setattr(evaluation, name, value)
     save_versioned(evaluation, expected_version=expected_version, fields=[*fields, "updated_at"])
+    if request:
+        request_changed(evaluation, "; ".join(request), reason)
     refresh_ranking(evaluation)
     if moved:
         announce(evaluation, what, reason)
@@ -173,6 +177,17 @@ def evaluation_transition(*, evaluation: Evaluation, to: str, reason: str = "") 
     if evaluation.is_locked:
         lock_record(evaluation=evaluation)
     return evaluation
+
+
+def _request_changes(evaluation: Evaluation, fields: dict[str, Any]) -> list[str]:
+    """What of the bid room's request ``fields`` change, in words: "the day bids are due: 15 Jan → 22 Jan"."""
+    found = []
+    for name, label in REQUEST_FIELDS.items():
+        old, new = getattr(evaluation, name), fields.get(name, getattr(evaluation, name))
+        if new != old:
+            as_words = [f"{v:%-d %b %Y}" if hasattr(v, "strftime") else str(v) for v in (old, new)]
+            found.append(f"{label}: {as_words[0]} → {as_words[1]}" if name.endswith("_due") else label)
+    return found
 
 
 def _sealed_count(evaluation: Evaluation) -> int:

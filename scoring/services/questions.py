@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from scoring.models import AppliesTo, Criterion, CriterionKind, Evaluation, QuestionTemplate
 from scoring.results import refresh_ranking
+from scoring.services.addenda import request_changed
 from scoring.services.changes import announce, explained
 from scoring.services.common import save_with_reason
 from scoring.services.evaluations import check_some_weight_counts
@@ -94,6 +95,7 @@ def question_add(
     criterion.full_clean()
     save_with_reason(criterion, reason=reason)
     _versioned(evaluation, reason)
+    request_changed(evaluation, f"a question added: “{criterion.text}”", reason)
     announce(evaluation, f"a new question, “{criterion.text}”", reason)
     return criterion
 
@@ -129,6 +131,7 @@ def question_update(*, criterion: Criterion, reason: str = "", **fields: object)
     criterion.full_clean()
     save_with_reason(criterion, reason=reason, update_fields=changed)
     _versioned(evaluation, reason)
+    request_changed(evaluation, f"the question “{criterion.text}” changed", reason)
     announce(evaluation, f"the question “{criterion.text}”", reason)
     return criterion
 
@@ -152,4 +155,5 @@ def question_remove(*, criterion: Criterion, reason: str = "") -> None:
     criterion._change_reason = reason
     criterion.delete()  # one row through the model: the history keeps it, with the reason
     _versioned(evaluation, reason)
+    request_changed(evaluation, f"the question “{text}” removed", reason)
     announce(evaluation, f"the question “{text}” removed", reason)

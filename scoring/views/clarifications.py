@@ -1,5 +1,5 @@
-"""Clarifications from the buyer's side: every question asked in the bid room, with who asked, and the
-owner's answer, published to all or private."""
+"""Talking to bidders from the buyer's side: every question asked in the bid room, with who asked, and the
+owner's answer, published to all or private; the addenda issued, and who has acknowledged each."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from scoring import services, tender_selectors
-from scoring.forms.tenders import ClarificationAnswerForm
+from scoring.forms.tenders import AddendumForm, ClarificationAnswerForm
 from scoring.models import Evaluation
 from scoring.rules import can
-from scoring.views.access import evaluation_view
+from scoring.views.access import add_errors, evaluation_view, require, writable_or_redirect
 
 READERS = "Clarifications are read by the evaluation's owner, executives, auditors and admins."
 
@@ -49,3 +49,24 @@ def clarification_answer(request: HttpRequest, evaluation: Evaluation, clarifica
         told = "every invited MSP" if form.publish else clarification.candidate.msp.name
         messages.success(request, f"Answered; {told} is told by email.")
     return redirect("scoring:clarifications", pk=evaluation.pk)
+
+
+@evaluation_view("scoring.export_package", message=READERS)
+def addenda(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
+    """The addenda issued to the bid room, who has acknowledged each; the owner issues one by hand here."""
+    issuing = can(request.user, "scoring.manage_evaluation", evaluation) and services.bid_room_in_use(evaluation)
+    form = AddendumForm(request.POST or None) if issuing else None
+    if request.method == "POST":
+        require(request, "scoring.manage_evaluation", evaluation)
+        if response := writable_or_redirect(request, evaluation):
+            return response
+        if form is not None and form.is_valid():
+            try:
+                addendum = services.addendum_issue(evaluation=evaluation, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, f"Addendum {addendum.number} issued: every invited MSP is told by email.")
+                return redirect("scoring:addenda", pk=evaluation.pk)
+    rows = tender_selectors.addenda(evaluation)
+    return render(request, "scoring/addenda.html", {"evaluation": evaluation, "rows": rows, "form": form})
