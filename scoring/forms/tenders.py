@@ -28,11 +28,11 @@ class BidRoomInviteForm(forms.Form):
 
 
 class ClarificationAnswerForm(forms.Form):
-    answer = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Your answer")
     visibility = forms.ChoiceField(
         choices=[
             ("published", "Publish to every invited MSP (who asked is not said)"),
-            ("private", "Answer only the MSP that asked: it concerns only its bid"),
+            ("private", "Only the MSP that asked: it concerns only its bid"),
         ],
         initial="published",
         widget=forms.RadioSelect,
