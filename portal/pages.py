@@ -132,6 +132,7 @@ class RequestPage(Page):
     read_back: ReadBack | None  # the submitted response, as its sender reads it back
     declined_because: str  # the MSP's own words when it declined
     addenda: list[Addendum]  # changes to the request, each with whether the company read it
+    addenda_since_submission: int  # issued after the company's bid was submitted: it may need changing
     published: list[Clarification]  # every published clarification, in order (never who asked)
     own_questions: list[Clarification]  # the company's own questions, open or answered to it alone
     question_form: QuestionForm | None  # while questions are open
@@ -160,7 +161,8 @@ def request_page(invitation: Invitation) -> RequestPage:
         files=services.response_documents(response),
         read_back=read_back(candidate, response) if response is not None and response.is_submitted else None,
         declined_because=selectors.decline_reason(invitation) if candidate.is_declined else "",
-        addenda=selectors.addenda(invitation),
+        addenda=(addenda := selectors.addenda(invitation)),
+        addenda_since_submission=sum(1 for a in addenda if a.after_submission),
         published=published,
         own_questions=own,
         question_form=QuestionForm() if candidate.is_invited and services.questions_open(evaluation) else None,

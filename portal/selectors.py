@@ -72,9 +72,11 @@ def clarifications(invitation: Invitation) -> tuple[list[Clarification], list[Cl
     evaluation_id = invitation.candidate.evaluation_id
     published = list(
         Clarification.objects.filter(evaluation_id=evaluation_id, visibility=Visibility.PUBLISHED)
-        .only("number", "question", "answer", "answered_at")
+        .only("number", "question", "answer", "answered_at", "candidate_id")
         .order_by("number")
     )
+    for clarification in published:  # the asker's own page may say so; nobody else's does
+        clarification.asked_by_you = clarification.candidate_id == invitation.candidate_id
     own = list(
         Clarification.objects.filter(evaluation_id=evaluation_id, candidate_id=invitation.candidate_id)
         .exclude(visibility=Visibility.PUBLISHED)

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -146,7 +146,7 @@ def acknowledge(request: HttpRequest, invitation: Invitation, addendum_pk: int) 
     addendum = selectors.addendum(invitation, addendum_pk)
     services.addendum_acknowledge(addendum=addendum, candidate=invitation.candidate, by=request.user)
     messages.success(request, f"Noted: {invitation.candidate.msp.name} has read addendum {addendum.number}.")
-    return redirect("portal:request", pk=invitation.pk)
+    return redirect(reverse("portal:request", args=[invitation.pk]) + "#addenda-heading")
 
 
 @require_POST

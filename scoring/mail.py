@@ -73,7 +73,8 @@ def send_receipt(submission_id: int) -> None:
 
 
 def _bid_room_people(clarification: Clarification) -> list:
-    """Who reads an answer: every invited MSP's people when it is published, the asker's when private."""
+    """Who reads an answer (each with ``invitation_pk``, for the link to their own request): every invited
+    MSP's people when it is published, the asker's when private."""
     invitations = Invitation.objects.filter(
         candidate__evaluation=clarification.evaluation,
         candidate__status=CandidateStatus.INVITED,
@@ -81,7 +82,12 @@ def _bid_room_people(clarification: Clarification) -> list:
     ).select_related("account__user")
     if not clarification.is_published:
         invitations = invitations.filter(candidate=clarification.candidate)
-    return [i.account.user for i in invitations if i.account.user.email]
+    people = []
+    for invitation in invitations:
+        if invitation.account.user.email:
+            invitation.account.user.invitation_pk = invitation.pk
+            people.append(invitation.account.user)
+    return people
 
 
 def send_clarification(clarification_id: int, what: str) -> None:

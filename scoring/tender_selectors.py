@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from scoring.models import (
     Acknowledgement,
@@ -132,15 +133,16 @@ def addenda(evaluation: Evaluation) -> list[AddendumRow]:
         .values_list("candidate_id", "candidate__msp__name")
         .distinct()
     )
-    read: dict[int, set[int]] = defaultdict(set)
-    for addendum_id, candidate_id in Acknowledgement.objects.filter(addendum__evaluation=evaluation).values_list(
-        "addendum_id", "candidate_id"
-    ):
-        read[addendum_id].add(candidate_id)
+    read: dict[int, dict[int, str]] = defaultdict(dict)
+    acknowledgements = Acknowledgement.objects.filter(addendum__evaluation=evaluation).select_related("by")
+    for ack in acknowledgements:
+        who = ack.by.get_full_name() or ack.by.get_username()
+        at = timezone.localtime(ack.at)
+        read[ack.addendum_id][ack.candidate_id] = f"{invited.get(ack.candidate_id, '?')} ({who}, {at:%-d %b %H:%M})"
     return [
         AddendumRow(
             addendum=a,
-            read_by=sorted(invited[c] for c in read[a.pk] if c in invited),
+            read_by=sorted(read[a.pk].values()),
             unread_by=sorted(name for c, name in invited.items() if c not in read[a.pk]),
         )
         for a in found

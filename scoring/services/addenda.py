@@ -44,7 +44,9 @@ def request_changed(evaluation: Evaluation, what: str, reason: str) -> Addendum 
     if not bid_room_in_use(evaluation):
         return None
     if not (reason or "").strip():
-        raise ValidationError({"reason": f"Say why {what} changes: every invited MSP is sent an addendum."})
+        raise ValidationError(
+            {"reason": f"This changes the request the invited MSPs read ({what}): say why; each is sent an addendum."}
+        )
     return _issue(evaluation, what, reason.strip(), _acting_person())
 
 

@@ -187,7 +187,11 @@ def _request_changes(evaluation: Evaluation, fields: dict[str, Any]) -> list[str
         if new != old:
             as_words = [f"{v:%-d %b %Y}" if hasattr(v, "strftime") else str(v) for v in (old, new)]
             found.append(f"{label}: {as_words[0]} → {as_words[1]}" if name.endswith("_due") else label)
-    return found
+    questions_follow = evaluation.questions_due is None and fields.get("questions_due") is None
+    if questions_follow and "bids_due" in fields and fields["bids_due"] != evaluation.bids_due:
+        new = fields["bids_due"]
+        found.append(f"questions, with no day of their own, close with the bids: {new:%-d %b %Y}" if new else "")
+    return [change for change in found if change]
 
 
 def _sealed_count(evaluation: Evaluation) -> int:

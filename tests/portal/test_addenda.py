@@ -48,10 +48,16 @@ def test_moving_the_deadline_needs_a_reason_and_reaches_every_bidder_at_once(
         with django_capture_on_commit_callbacks(execute=True):
             _edit(evaluation, bids_due=later, reason="Two bidders asked for more time.")
 
-    assert "every invited MSP is sent an addendum" in refused.value.message_dict["reason"][0]
+    assert refused.value.message_dict["reason"] == [
+        "This changes the request the invited MSPs read (the day bids are due: 15 Jan 2027 → 22 Jan 2027; "
+        "questions, with no day of their own, close with the bids: 22 Jan 2027): say why; each is sent an addendum."
+    ]
     addendum = Addendum.objects.get()
     assert (addendum.number, addendum.reason) == (1, "Two bidders asked for more time.")
-    assert addendum.what == "the day bids are due: 15 Jan 2027 → 22 Jan 2027"
+    assert addendum.what == (
+        "the day bids are due: 15 Jan 2027 → 22 Jan 2027; questions, with no day of their own, close with the bids: "
+        "22 Jan 2027"
+    )
     assert Evaluation.objects.get(pk=evaluation.pk).bids_due == later
     mails = {m.to[0]: m for m in mailoutbox if m.subject.startswith("Addendum 1")}
     assert set(mails) == {"luis@acme.example", "bea@beacon.example"}
@@ -81,7 +87,7 @@ def test_the_msp_reads_it_and_the_owner_sees_who_has(tender, procurement, audito
 
     assert "Addendum 1" in page and "Your bid was submitted before this addendum" in page
     assert Acknowledgement.objects.filter(addendum=addendum).count() == 1
-    assert "Read by: Acme Managed IT" in owner and "not yet: Beacon IT" in owner
+    assert "Read by: Acme Managed IT (Luis, 10 Jan 11:00)" in owner and "not yet read by: Beacon IT" in owner
 
 
 def test_before_anyone_is_invited_a_change_is_no_addendum(procurement):

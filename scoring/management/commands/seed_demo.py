@@ -612,7 +612,7 @@ class Command(BaseCommand):
             "documented_onboarding": ["on"], "performance_exit_clause": ["on"],
             "scope_included": ["tier-1-3-support", "help-desk", "monitoring", "security-operations", "backup-dr"],
         }  # fmt: skip
-        answers = {q.key: DEMO_ANSWERS[i % len(DEMO_ANSWERS)] for i, q in enumerate(questions[: 5 if submit else 2])}
+        answers = {q.key: DEMO_ANSWERS[q.key] for q in questions[: 5 if submit else 2] if q.key in DEMO_ANSWERS}
         scoring_services.response_save(candidate=candidate, by=user, form_data=form_data, answers=answers)
         if submit:
             scoring_services.response_submit(candidate=candidate, by=user, check=lambda d: validated(candidate, d))
@@ -779,17 +779,20 @@ DEMO_SCORES = {
 
 
 # Written answers the demo's bidders give in the bid room.
-DEMO_ANSWERS = [
-    "Our service desk answers around the clock from two sites; a critical incident gets an engineer on the "
-    "line within 30 minutes, measured and reported monthly, with service credits when we miss it.",
-    "We start with a two-week assessment of every device and account, then price from what we found: no "
-    "per-seat guesswork. The assessment report is yours to keep whether or not you sign.",
-    "Escalation runs from the desk to a named senior engineer and then to our CTO, each step with a clock; "
-    "the runbook is in the appendix of our technical proposal.",
-    "Onboarding takes six weeks: discovery, tooling, documentation, hand-over, then a 30-day review with your "
-    "office manager. A dedicated onboarding lead owns the plan.",
-    "You may leave after any quarter in which we miss the agreed service levels twice, with no exit fee.",
-]
+DEMO_ANSWERS = {
+    "fm-sla-response": "Our desk answers around the clock from two sites; a critical incident gets an engineer on the "
+    "line within 30 minutes, written into the SLA with service credits when we miss it. Last year's average "
+    "first response was 11 minutes.",
+    "fm-scope-clarity": "The flat fee covers every item ticked in our scope: support, monitoring, patching, security "
+    "operations and backup. Anything else (office moves, new hardware, large migrations) is quoted beforehand "
+    "as a project, never billed without your written approval.",
+    "fm-vcio-strategy": "A named vCIO meets your office manager every quarter to review the roadmap, the budget and "
+    "the risks we see; a written plan follows each meeting.",
+    "fm-industry-compliance": "We support 40 dental and medical practices, sign a HIPAA business associate "
+    "agreement as standard, and prepare the evidence for your yearly risk assessment.",
+    "fm-comparable-references": "Three practices of 40 to 80 staff will take your call: Riverside Medical "
+    "Imaging, Temecula Family Practice and a third on request.",
+}
 
 
 def _set_bids_due(evaluation: Evaluation, day: date) -> Evaluation:
