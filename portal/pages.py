@@ -136,6 +136,7 @@ class RequestPage(Page):
     published: list[Clarification]  # every published clarification, in order (never who asked)
     own_questions: list[Clarification]  # the company's own questions, open or answered to it alone
     question_form: QuestionForm | None  # while questions are open
+    question_open: bool  # the form shown open (a refused question, with its words)
     questions_close: datetime | None
 
 
@@ -166,6 +167,7 @@ def request_page(invitation: Invitation) -> RequestPage:
         published=published,
         own_questions=own,
         question_form=QuestionForm() if candidate.is_invited and services.questions_open(evaluation) else None,
+        question_open=False,
         questions_close=questions_close_at(evaluation),
     )
 

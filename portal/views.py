@@ -153,17 +153,19 @@ def acknowledge(request: HttpRequest, invitation: Invitation, addendum_pk: int) 
 @bid_room_view
 def ask(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     form = QuestionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        services.clarification_ask(
-            candidate=invitation.candidate, by=request.user, question=form.cleaned_data["question"]
-        )
-    except ValidationError as exc:
-        messages.error(request, "Your question was not sent: " + " ".join(exc.messages))
-    else:
-        messages.success(request, "Question sent to the buyer. Its answer shows here, and comes by email.")
-    return redirect("portal:request", pk=invitation.pk)
+    if form.is_valid():
+        try:
+            services.clarification_ask(
+                candidate=invitation.candidate, by=request.user, question=form.cleaned_data["question"]
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "Question sent to the buyer. Its answer shows here, and comes by email.")
+            return redirect(reverse("portal:request", args=[invitation.pk]) + "#clarifications-heading")
+    page = pages.request_page(invitation)
+    page.question_form, page.question_open = form, True  # the words kept, the error beside them
+    return render(request, "portal/request.html", page.context(), status=400)
 
 
 @require_POST

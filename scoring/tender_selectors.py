@@ -147,3 +147,7 @@ def addenda(evaluation: Evaluation) -> list[AddendumRow]:
         )
         for a in found
     ]
+
+
+def addendum_count(evaluation: Evaluation) -> int:
+    return Addendum.objects.filter(evaluation=evaluation).count()

@@ -18,14 +18,25 @@ from scoring.views.access import add_errors, evaluation_view, require, writable_
 READERS = "Clarifications are read by the evaluation's owner, executives, auditors and admins."
 
 
+def _clarifications_page(
+    request: HttpRequest, evaluation: Evaluation, refused: ClarificationAnswerForm | None = None, status: int = 200
+) -> HttpResponse:
+    """Every question with its answer or, for the owner, the form to answer it (``refused``: the one the
+    request sent, with its words and errors)."""
+    answering = can(request.user, "scoring.manage_evaluation", evaluation) and not evaluation.is_locked
+    rows = []
+    for c in tender_selectors.clarifications(evaluation):
+        form = None
+        if answering and not c.is_answered:
+            form = refused if refused is not None and refused.prefix == f"c{c.pk}" else None
+            form = form or ClarificationAnswerForm(prefix=f"c{c.pk}")
+        rows.append((c, form))
+    return render(request, "scoring/clarifications.html", {"evaluation": evaluation, "rows": rows}, status=status)
+
+
 @evaluation_view("scoring.export_package", message=READERS)
 def clarifications(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
-    answering = can(request.user, "scoring.manage_evaluation", evaluation) and not evaluation.is_locked
-    rows = [
-        (c, ClarificationAnswerForm(prefix=f"c{c.pk}") if answering and not c.is_answered else None)
-        for c in tender_selectors.clarifications(evaluation)
-    ]
-    return render(request, "scoring/clarifications.html", {"evaluation": evaluation, "rows": rows})
+    return _clarifications_page(request, evaluation)
 
 
 @require_POST
@@ -35,20 +46,20 @@ def clarification_answer(request: HttpRequest, evaluation: Evaluation, clarifica
     if clarification is None:
         raise Http404("No such question in this evaluation.")
     form = ClarificationAnswerForm(request.POST, prefix=f"c{clarification.pk}")
-    try:
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+    if form.is_valid():
         data = form.cleaned_data
-        services.clarification_answer(
-            clarification=clarification, by=request.user, answer=data["answer"], publish=form.publish,
-            reason=data["reason"],
-        )  # fmt: skip
-    except ValidationError as exc:
-        messages.error(request, "Not answered: " + " ".join(exc.messages))
-    else:
-        told = "every invited MSP" if form.publish else clarification.candidate.msp.name
-        messages.success(request, f"Answered; {told} is told by email.")
-    return redirect("scoring:clarifications", pk=evaluation.pk)
+        try:
+            services.clarification_answer(
+                clarification=clarification, by=request.user, answer=data["answer"], publish=form.publish,
+                reason=data["reason"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            told = "every invited MSP" if form.publish else clarification.candidate.msp.name
+            messages.success(request, f"Answered; {told} is told by email.")
+            return redirect("scoring:clarifications", pk=evaluation.pk)
+    return _clarifications_page(request, evaluation, refused=form, status=400)
 
 
 @evaluation_view("scoring.export_package", message=READERS)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.concurrency import EditConflict
-from scoring import selectors, services
+from scoring import selectors, services, tender_selectors
 from scoring.forms import (
     CriteriaForm,
     EvaluationForm,
@@ -56,6 +56,7 @@ def _prefill_assessment(request: HttpRequest) -> NeedsAssessment | None:
 def evaluation_edit(request: HttpRequest, evaluation: Evaluation) -> HttpResponse:
     form = EvaluationForm(request.POST or None, instance=evaluation)
     if request.method == "POST" and form.is_valid():
+        addenda_before = tender_selectors.addendum_count(evaluation)
         try:
             services.evaluation_update(
                 evaluation=selectors.evaluation_now(evaluation),
@@ -67,7 +68,9 @@ def evaluation_edit(request: HttpRequest, evaluation: Evaluation) -> HttpRespons
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "Evaluation saved.")
+            issued = tender_selectors.addendum_count(evaluation)
+            told = f" Addendum {issued} went to every invited MSP." if issued > addenda_before else ""
+            messages.success(request, f"Evaluation saved.{told}")
             return redirect(evaluation)
     return render(request, "scoring/evaluation_form.html", {"form": form, "evaluation": evaluation})
 

@@ -118,3 +118,38 @@ def test_clarifications_travel_in_the_package(tender, procurement):
          "reason": None, "number": None},
     ]  # fmt: skip
     assert services.package_document(copy)["clarifications"] == package["clarifications"]
+
+
+def test_a_refused_question_or_answer_keeps_its_words(tender, procurement):
+    evaluation, acme, _, luis, _ = tender
+    invitation = luis.msp_account.invitations.get()
+    with time_machine.travel(BEFORE, tick=False):
+        too_long = client_for(luis).post(f"/bid-room/{invitation.pk}/questions/", {"question": "Why? " * 1200})
+        asked = services.clarification_ask(candidate=acme, by=luis, question=QUESTION)
+        refused = client_for(procurement).post(
+            f"/evaluations/{evaluation.pk}/clarifications/{asked.pk}/answer/",
+            {f"c{asked.pk}-answer": "Only for Acme: yes.", f"c{asked.pk}-visibility": "private"},
+        )
+
+    page = too_long.content.decode()
+    assert too_long.status_code == 400 and '<details class="mt-2" open>' in page and "Why? Why?" in page
+    assert "at most 5000 characters" in page
+    owner = refused.content.decode()
+    assert refused.status_code == 400 and "Only for Acme: yes." in owner
+    assert "Say why only this MSP gets the answer" in owner
+    assert not Clarification.objects.get(pk=asked.pk).is_answered
+
+
+def test_the_edit_page_says_an_addendum_went_out(tender, procurement):
+    evaluation, *_ = tender
+    from tests.scoring.factories import evaluation_form_data
+
+    with time_machine.travel(BEFORE, tick=False):
+        fresh = type(evaluation).objects.get(pk=evaluation.pk)
+        response = client_for(procurement).post(
+            f"/evaluations/{evaluation.pk}/edit/",
+            evaluation_form_data(fresh, bids_due="2027-01-22", reason="More time for everyone."),
+            follow=True,
+        )
+
+    assert "Evaluation saved. Addendum 1 went to every invited MSP." in response.content.decode()
