@@ -107,3 +107,10 @@ def test_the_owner_issues_one_by_hand(tender, procurement, mailoutbox, django_ca
     assert response.status_code == 302
     assert Addendum.objects.get().what == "A site visit on 3 May, 10:00."
     assert len([m for m in mailoutbox if m.subject.startswith("Addendum 1")]) == 2
+
+
+def test_the_owner_reaches_questions_and_addenda_from_the_dashboard(tender, procurement):
+    evaluation, *_ = tender
+    page = client_for(procurement).get(f"/evaluations/{evaluation.pk}/").content.decode()
+    assert f'href="/evaluations/{evaluation.pk}/clarifications/"' in page
+    assert f'href="/evaluations/{evaluation.pk}/addenda/"' in page
