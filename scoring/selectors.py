@@ -124,7 +124,7 @@ def candidates_without_bid(evaluation: Evaluation) -> QuerySet[Candidate]:
 def candidate_counts(evaluation: Evaluation) -> dict[str, int]:
     """How many MSPs were invited (every candidate was), how many of them bid, and how many bids wait
     sealed in the bid room (counted, never read), in one query."""
-    sealed = Submission.objects.filter(candidate=OuterRef("pk"), state=SubmissionState.SUBMITTED, bid__isnull=True)
+    sealed = Submission.objects.sealed().filter(candidate=OuterRef("pk"))
     bid = Bid.objects.filter(evaluation=OuterRef("evaluation"), msp=OuterRef("msp"))
     return Candidate.objects.filter(evaluation=evaluation).aggregate(
         invited=Count("pk"),

@@ -101,9 +101,7 @@ def bid_answers(bid: Bid) -> list[tuple[Criterion, str]]:
 def bid_room_counts(evaluation: Evaluation) -> dict[str, int]:
     """How many MSPs have people in the bid room, and how many of their bids are sealed (for warnings)."""
     invited = Invitation.objects.filter(candidate__evaluation=evaluation).values("candidate_id").distinct().count()
-    sealed = Submission.objects.filter(
-        candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED, bid__isnull=True
-    ).count()
+    sealed = Submission.objects.sealed().filter(candidate__evaluation=evaluation).count()
     return {"invited": invited, "sealed": sealed}
 
 

@@ -27,7 +27,6 @@ from scoring.models import (
     Requirement,
     RequirementTemplate,
     Submission,
-    SubmissionState,
 )
 from vendors.models import MSP, ClientReference, ReferenceOutcome
 
@@ -253,9 +252,7 @@ class BidForm(VersionedModelForm):
         else:
             taken = evaluation.bids.values_list("msp_id", flat=True)
             # An MSP whose sealed bid waits in the bid room: it becomes its bid at the opening.
-            sealed = Submission.objects.filter(
-                candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED, bid__isnull=True
-            ).values("candidate__msp_id")
+            sealed = Submission.objects.sealed().filter(candidate__evaluation=evaluation).values("candidate__msp_id")
             self.fields["msp"].queryset = (
                 MSP.objects.filter(archived_at__isnull=True).exclude(pk__in=taken).exclude(pk__in=sealed)
             )

@@ -67,6 +67,12 @@ class SubmissionState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class SubmissionQuerySet(models.QuerySet):
+    def sealed(self) -> SubmissionQuerySet:
+        """Submitted and not yet opened: the content nobody at the buyer may read."""
+        return self.filter(state=SubmissionState.SUBMITTED, bid__isnull=True)
+
+
 class Submission(models.Model):
     """One version of a candidate's response: its draft, or a submission (sealed until opening).
 
@@ -94,6 +100,8 @@ class Submission(models.Model):
     bid = models.OneToOneField(
         "scoring.Bid", null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
     )
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["candidate", "pk"]

@@ -15,6 +15,7 @@ from django.db.models import Max
 from simple_history.models import HistoricalRecords
 
 from scoring.models import Acknowledgement, Addendum, BidOpening, Candidate, Evaluation, Invitation, Status
+from scoring.services.common import enqueue
 from scoring.services.locking import ensure_writable
 
 logger = logging.getLogger(__name__)
@@ -82,10 +83,7 @@ def _acting_person() -> AbstractBaseUser | None:
 def _queue(addendum_id: int) -> None:
     from scoring.tasks import mail_addendum
 
-    try:
-        mail_addendum.delay(addendum_id)
-    except Exception:  # the broker is down: the addendum stands, and the bid room shows it
-        logger.exception("Addendum %s not queued for mailing", addendum_id)
+    enqueue(mail_addendum, addendum_id)
 
 
 @transaction.atomic

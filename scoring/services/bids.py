@@ -21,7 +21,6 @@ from scoring.models import (
     Requirement,
     RequirementMet,
     Submission,
-    SubmissionState,
     Waiver,
     bids_close_at,
 )
@@ -73,9 +72,7 @@ def _sealed_in_bid_room(evaluation: Evaluation, msp: MSP) -> bool:
     """Whether the MSP's sealed bid waits in the bid room (read under its candidate's lock, so a submission
     racing this bid finds one or the other)."""
     Candidate.objects.select_for_update().filter(evaluation=evaluation, msp=msp).first()
-    return Submission.objects.filter(
-        candidate__evaluation=evaluation, candidate__msp=msp, state=SubmissionState.SUBMITTED, bid__isnull=True
-    ).exists()
+    return Submission.objects.sealed().filter(candidate__evaluation=evaluation, candidate__msp=msp).exists()
 
 
 @transaction.atomic

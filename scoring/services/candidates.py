@@ -15,7 +15,6 @@ from scoring.models import (
     Evaluation,
     Model,
     Submission,
-    SubmissionState,
 )
 from scoring.services.locking import ensure_writable
 from vendors.models import MSP
@@ -84,7 +83,7 @@ def candidate_update(*, candidate: Candidate, expected_version: int, status: str
     is: candidates are never ranked.
     """
     ensure_writable(candidate.evaluation)
-    sealed = Submission.objects.filter(candidate=candidate, state=SubmissionState.SUBMITTED, bid__isnull=True)
+    sealed = Submission.objects.sealed().filter(candidate=candidate)
     if status != candidate.status and sealed.exists():
         raise ValidationError(
             {"status": f"{candidate.msp.name}'s sealed bid waits in the bid room: it is opened with the others."}

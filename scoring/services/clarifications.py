@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from scoring.models import Candidate, Clarification, Evaluation, Status, Visibility, questions_close_at
+from scoring.services.common import enqueue
 from scoring.services.locking import ensure_writable
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,4 @@ def clarification_answer(
 def _queue(clarification_id: int, what: str) -> None:
     from scoring.tasks import mail_clarification
 
-    try:
-        mail_clarification.delay(clarification_id, what)
-    except Exception:  # the broker is down: the answer stands, and the bid room shows it
-        logger.exception("Clarification %s (%s) not queued for mailing", clarification_id, what)
+    enqueue(mail_clarification, clarification_id, what)

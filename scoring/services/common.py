@@ -15,6 +15,15 @@ from scoring.services.locking import ensure_writable
 logger = logging.getLogger(__name__)
 
 
+def enqueue(task: Any, *args: Any) -> None:
+    """Hand a task to the workers after the action is saved; if the broker can't take it, the action stands
+    (the page must not fail) and the failure is logged."""
+    try:
+        task.delay(*args)
+    except Exception:  # the broker is down or refuses
+        logger.exception("%s%r not queued", getattr(task, "name", task), args)
+
+
 def save_with_reason(instance: Any, *, reason: str = "", **kwargs: Any) -> None:
     """Save through the model so history records it, with the reason when one is given."""
     if reason:

@@ -104,6 +104,20 @@ def checked_upload(
     return requirement, expires_on, digest.hexdigest()
 
 
+def store_file(document: Any, upload: Any) -> None:
+    """Write the upload under a private name, then the document's row (a bid's, or a sealed response's); the
+    file is written first, so if the row never commits the file goes too."""
+    upload.seek(0)
+    document.file.save(upload.name, upload, save=False)
+    stored_name = document.file.name
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        document.file.storage.delete(stored_name)
+        raise
+
+
 @transaction.atomic
 def document_upload(
     *,
@@ -137,16 +151,7 @@ def document_upload(
         expires_on=expires_on,
         uploaded_by=by,
     )
-    upload.seek(0)
-    document.file.save(upload.name, upload, save=False)
-    # The file is written before its row: if the row never commits, the file must go too.
-    stored_name = document.file.name
-    try:
-        document.full_clean()
-        document.save()
-    except Exception:
-        document.file.storage.delete(stored_name)
-        raise
+    store_file(document, upload)
     if kind == DocumentKind.EVIDENCE:
         refresh_ranking(bid.evaluation)
         announce(bid.evaluation, f"evidence {document.name} added to the bid from {bid.vendor_name}", "")

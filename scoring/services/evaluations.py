@@ -29,7 +29,6 @@ from scoring.models import (
     RequirementTemplate,
     Status,
     Submission,
-    SubmissionState,
 )
 from scoring.results import refresh_ranking
 from scoring.services.addenda import REQUEST_FIELDS, request_changed
@@ -196,9 +195,7 @@ def _request_changes(evaluation: Evaluation, fields: dict[str, Any]) -> list[str
 
 def _sealed_count(evaluation: Evaluation) -> int:
     """Submitted bid-room responses not yet opened (scoring them unopened would leave them out)."""
-    return Submission.objects.filter(
-        candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED, bid__isnull=True
-    ).count()
+    return Submission.objects.sealed().filter(candidate__evaluation=evaluation).count()
 
 
 def _early_decision(evaluation: Evaluation) -> str:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.roles import MSP as MSP_ROLE
 from scoring.models import Bid, BidOpening, Candidate, Invitation, Status
+from scoring.services.common import enqueue
 from scoring.services.locking import ensure_writable
 from vendors.models import Contact, MspAccount
 
@@ -106,10 +107,7 @@ def queue_invitation_mail(invitation_id: int) -> None:
     unmailed (the candidates page says so, and offers to send it again)."""
     from scoring.tasks import mail_invitation
 
-    try:
-        mail_invitation.delay(invitation_id)
-    except Exception:  # the broker is down: the action was saved, the page must not fail
-        logger.exception("Invitation %s not queued for mailing", invitation_id)
+    enqueue(mail_invitation, invitation_id)
 
 
 def bid_room_resend(*, invitation: Invitation) -> None:
@@ -124,7 +122,4 @@ def bid_room_new_link(*, email: str) -> None:
     address is looked up by the worker, so the page answers alike, and as fast, whether or not it is known."""
     from scoring.tasks import mail_new_link
 
-    try:
-        mail_new_link.delay(email.strip())
-    except Exception:  # the broker is down: they can ask again
-        logger.exception("New link not queued")
+    enqueue(mail_new_link, email.strip())

@@ -40,7 +40,8 @@ from scoring.models import (
 )
 from scoring.record import digest
 from scoring.services.bids import bid_create
-from scoring.services.documents import checked_upload
+from scoring.services.common import enqueue
+from scoring.services.documents import checked_upload, store_file
 from scoring.services.locking import ensure_writable
 
 logger = logging.getLogger(__name__)
@@ -196,10 +197,7 @@ def _submit(candidate: Candidate, by: AbstractBaseUser, check: Any, saved: Submi
 def _queue_receipt(submission_id: int) -> None:
     from scoring.tasks import mail_receipt
 
-    try:
-        mail_receipt.delay(submission_id)
-    except Exception:  # the broker is down: the submission stands; the bid room shows the receipt
-        logger.exception("Receipt of submission %s not queued for mailing", submission_id)
+    enqueue(mail_receipt, submission_id)
 
 
 @transaction.atomic
@@ -239,7 +237,8 @@ def invitation_decline(*, candidate: Candidate, by: AbstractBaseUser, reason: st
 def sealed_submissions(evaluation: Evaluation) -> list[Submission]:
     """The submitted, unopened responses of the evaluation's candidates, in the order received."""
     return list(
-        Submission.objects.filter(candidate__evaluation=evaluation, state=SubmissionState.SUBMITTED, bid__isnull=True)
+        Submission.objects.sealed()
+        .filter(candidate__evaluation=evaluation)
         .select_related("candidate__msp", "submitted_by")
         .order_by("submitted_at", "pk")
     )
@@ -354,14 +353,7 @@ def response_document_add(
         requirement=requirement,
         expires_on=expires_on,
     )
-    document.file.save(upload.name, upload, save=False)
-    stored_name = document.file.name
-    try:
-        document.full_clean()
-        document.save()
-    except Exception:  # the file is written before its row: if the row never commits, the file goes too
-        document.file.storage.delete(stored_name)
-        raise
+    store_file(document, upload)
     return document
 
 
